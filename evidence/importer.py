@@ -1,0 +1,147 @@
+"""Import files into the library: phase 1 stores text (searchable at once), phase 2 vectors.
+
+Each file is stored in its own transaction together with its removal from the import queue,
+so a kill at any point leaves whole sources only, and the next import resumes the queue.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from evidence.discover import Unreachable, discover
+from evidence.errors import EvidenceError
+from evidence.events import FileResult, FilesFound, FileStatus, ImportEvent
+from evidence.parsers import parse_file
+from evidence.passages import split_passages
+from evidence.store import Store
+
+log = logging.getLogger(__name__)
+
+CancelCheck = Callable[[], bool]
+MAX_ATTEMPTS = 2  # a file that killed the process twice is reported, not retried
+
+
+class Cancelled(Exception):
+    pass
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def import_files(
+    store: Store,
+    paths: Iterable[str | Path],
+    *,
+    max_bytes: int,
+    cancel: CancelCheck = lambda: False,
+) -> Iterator[ImportEvent]:
+    """Phase 1. Yields FilesFound, then one FileResult per file; stops early on cancel
+    (files not reached stay queued for the next import)."""
+    leftovers = dict(store.queued())
+    unreachable: list[Unreachable] = []
+    found: list[str] = []
+    for item in discover(paths):
+        if isinstance(item, Unreachable):
+            unreachable.append(item)
+        else:
+            found.append(str(item))
+    store.enqueue(found)
+    order = list(dict.fromkeys([*leftovers, *found]))
+    total = len(order) + len(unreachable)
+    yield FilesFound(total=total, resumed=len(set(leftovers) - set(found)))
+
+    index = 0
+    for bad in unreachable:
+        index += 1
+        log.warning("cannot read %s: %s", bad.path, bad.reason)
+        yield FileResult(bad.path, FileStatus.FAILED, index, total, reason=bad.reason)
+    for path in order:
+        if cancel():
+            return
+        index += 1
+        attempts = leftovers.get(path, 0)
+        if attempts >= MAX_ATTEMPTS:
+            store.dequeue(path)
+            reason = f"the app stopped {attempts} times while importing this file; skipped"
+            log.error("%s: %s", path, reason)
+            yield FileResult(path, FileStatus.FAILED, index, total, reason=reason)
+            continue
+        yield _import_one(store, path, index, total, max_bytes)
+
+
+def _import_one(store: Store, path: str, index: int, total: int, max_bytes: int) -> FileResult:
+    store.note_attempt(path)
+    try:
+        digest = file_sha256(Path(path))
+        existing = store.source_id_by_origin(path)
+        if existing and existing[1] == digest:
+            store.dequeue(path)
+            return FileResult(path, FileStatus.UNCHANGED, index, total, source_id=existing[0])
+        twin = store.source_by_hash(digest)
+        if twin is not None and twin.origin != path:
+            store.dequeue(path)
+            return FileResult(
+                path,
+                FileStatus.DUPLICATE,
+                index,
+                total,
+                source_id=twin.id,
+                title=twin.display_name,
+                reason=f"same file as {twin.origin}",
+            )
+        doc = parse_file(Path(path), max_bytes=max_bytes)
+        spans = split_passages(doc)
+        source_id = store.add_source(path, digest, doc, spans, done_queue_path=path)
+    except (EvidenceError, OSError) as exc:
+        store.dequeue(path)
+        reason = _describe(exc)
+        log.warning("import failed: %s: %s", path, reason)
+        return FileResult(path, FileStatus.FAILED, index, total, reason=reason)
+    except Exception as exc:  # a parser bug must not stop the other files
+        store.dequeue(path)
+        log.exception("unexpected error importing %s", path)
+        return FileResult(
+            path,
+            FileStatus.FAILED,
+            index,
+            total,
+            reason=f"unexpected error ({type(exc).__name__}: {exc})",
+        )
+    status = FileStatus.REPLACED if existing else FileStatus.IMPORTED
+    log.info("%s %s: %d passages", status, path, len(spans))
+    return FileResult(
+        path,
+        status,
+        index,
+        total,
+        source_id=source_id,
+        title=doc.title,
+        passages=len(spans),
+        reason="; ".join(doc.warnings),
+        words=len(doc.text.split()),
+    )
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, EvidenceError):
+        return str(exc)
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, FileNotFoundError):
+        return "file disappeared during import"
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc)
+
+
+def summarize(results: Iterable[FileResult]) -> Counter[str]:
+    return Counter(str(r.status) for r in results)

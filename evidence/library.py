@@ -1,0 +1,212 @@
+"""The library: the store, the vector index and the embedder together, for the CLI and the app.
+
+The embedder is created lazily through a factory, so listing or lexical search never loads a
+model, and a missing or broken model leaves lexical search working.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from evidence.datadir import DataDir
+from evidence.embedding import Embedder
+from evidence.errors import EvidenceError
+from evidence.events import (
+    EmbedProgress,
+    EmbedUnavailable,
+    FileResult,
+    ImportEvent,
+    ImportFinished,
+)
+from evidence.importer import CancelCheck, import_files
+from evidence.records import IndexStatus, SourceRecord
+from evidence.search import SearchFilters, SearchHit, search
+from evidence.settings import Settings
+from evidence.store import Store
+from evidence.vectors import ChromaVectorIndex, VectorIndex, open_persistent_client
+
+log = logging.getLogger(__name__)
+
+EmbedderFactory = Callable[[], Embedder]
+VectorFactory = Callable[[str], VectorIndex]  # model id -> index for that model
+
+
+class Library:
+    def __init__(
+        self,
+        data_dir: DataDir,
+        settings: Settings,
+        embedder_factory: EmbedderFactory | None = None,
+        vector_factory: VectorFactory | None = None,
+    ) -> None:
+        self.data_dir = data_dir.create()
+        self.settings = settings
+        self.store = Store(data_dir.database)
+        self._embedder_factory = embedder_factory
+        self._vector_factory = vector_factory or self._embedded_chroma
+        self._chroma_client: Any = None
+        self._embedder: Embedder | None = None
+        self._embedder_error: str | None = None
+        self._vectors: VectorIndex | None = None
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- components ------------------------------------------------------------------------
+
+    def _embedded_chroma(self, model_id: str) -> VectorIndex:
+        if self._chroma_client is None:
+            self._chroma_client = open_persistent_client(self.data_dir.vectors)
+        return ChromaVectorIndex(self._chroma_client, model_id)
+
+    def embedder(self) -> Embedder:
+        """The embedder, loaded once; raises EvidenceError with the reason if it cannot be."""
+        if self._embedder is None:
+            if self._embedder_error is not None:
+                raise EvidenceError(self._embedder_error)
+            if self._embedder_factory is None:
+                raise EvidenceError("no embedding model configured")
+            try:
+                self._embedder = self._embedder_factory()
+            except EvidenceError as exc:
+                self._embedder_error = str(exc)
+                raise
+        return self._embedder
+
+    def vectors(self) -> VectorIndex:
+        """The vector index for the current embedder, reconciled with the store once."""
+        if self._vectors is None:
+            model_id = self.embedder().model_id
+            self._vectors = self._vector_factory(model_id)
+            self._reconcile(self._vectors, model_id)
+        return self._vectors
+
+    def _reconcile(self, vectors: VectorIndex, model_id: str) -> None:
+        """Repair what a kill can leave: vectors of deleted passages, and passages marked as
+        embedded whose vector is missing (e.g. the index folder was rebuilt)."""
+        doomed = self.store.vector_deletes()
+        if doomed:
+            vectors.delete(doomed)
+            self.store.clear_vector_deletes(doomed)
+        marked = self.store.embedded_ids(model_id)
+        if vectors.count() == len(marked):
+            return
+        present = vectors.all_ids()
+        orphans = sorted(present - marked)
+        if orphans:
+            log.warning("removing %d vectors without a passage", len(orphans))
+            vectors.delete(orphans)
+        missing = marked - present
+        if missing:
+            log.warning("%d passages lost their vectors; they will be embedded again", len(missing))
+            self.store.unmark_embedded(sorted(missing))
+
+    # -- operations ------------------------------------------------------------------------
+
+    def import_paths(
+        self,
+        paths: Iterable[str | Path],
+        cancel: CancelCheck = lambda: False,
+        *,
+        embed: bool = True,
+    ) -> Iterator[ImportEvent]:
+        """Import files (phase 1), then compute missing vectors (phase 2)."""
+        counts: dict[str, int] = {}
+        max_bytes = self.settings.max_file_mb * 1024 * 1024
+        for event in import_files(self.store, paths, max_bytes=max_bytes, cancel=cancel):
+            if isinstance(event, FileResult):
+                counts[event.status] = counts.get(event.status, 0) + 1
+            yield event
+        if embed and not cancel():
+            yield from self.embed_pending(cancel)
+        yield ImportFinished(counts, cancelled=cancel(), pending_vectors=self._pending())
+
+    def embed_pending(self, cancel: CancelCheck = lambda: False) -> Iterator[ImportEvent]:
+        try:
+            embedder = self.embedder()
+            vectors = self.vectors()
+        except EvidenceError as exc:
+            log.error("vectors not computed: %s", exc)
+            yield EmbedUnavailable(str(exc))
+            return
+        model_id = embedder.model_id
+        total = self.store.status(model_id).pending_vectors
+        done = 0
+        if total:
+            yield EmbedProgress(0, total)
+        while not cancel():
+            batch = self.store.pending_passages(model_id, self.settings.embed_batch)
+            if not batch:
+                break
+            vecs = embedder.embed([p.text for p in batch])
+            ids = [p.id for p in batch]
+            # Vector first, then the mark: a kill in between only re-embeds this batch.
+            vectors.upsert(ids, vecs, [p.source_id for p in batch])
+            self.store.mark_embedded(ids, model_id)
+            done += len(batch)
+            yield EmbedProgress(min(done, total), max(total, done))
+
+    def _pending(self) -> int:
+        model_id = self._embedder.model_id if self._embedder else None
+        return self.store.status(model_id).pending_vectors
+
+    def search(
+        self, query: str, k: int = 10, filters: SearchFilters | None = None, mode: str = "hybrid"
+    ) -> list[SearchHit]:
+        vectors: VectorIndex | None = None
+        embedder: Embedder | None = None
+        if mode != "lexical":
+            try:
+                embedder, vectors = self.embedder(), self.vectors()
+            except EvidenceError as exc:
+                log.warning("vector search unavailable (%s); lexical only", exc)
+        return search(
+            self.store, query, k=k, filters=filters, vectors=vectors, embedder=embedder, mode=mode
+        )
+
+    def sources(self) -> list[SourceRecord]:
+        model_id = self._embedder.model_id if self._embedder else None
+        return self.store.sources(model_id)
+
+    def find_sources(self, ref: str) -> list[SourceRecord]:
+        """Sources matching a user's reference: an id, a path, a file name or a title."""
+        all_sources = self.store.sources()
+        if ref.isdigit():
+            return [s for s in all_sources if s.id == int(ref)]
+        exact = [s for s in all_sources if ref in (s.origin, Path(s.origin).name, s.title)]
+        if exact:
+            return exact
+        low = ref.lower()
+        return [s for s in all_sources if low in s.origin.lower() or low in s.title.lower()]
+
+    def remove(self, source_id: int) -> bool:
+        removed = self.store.remove_source(source_id)
+        if removed and self._vectors is not None:
+            doomed = self.store.vector_deletes()
+            self._vectors.delete(doomed)
+            self.store.clear_vector_deletes(doomed)
+        return removed
+
+    def reindex(self, cancel: CancelCheck = lambda: False) -> Iterator[ImportEvent]:
+        """Drop every vector and compute them again with the current embedder."""
+        try:
+            vectors = self.vectors()
+        except EvidenceError as exc:
+            yield EmbedUnavailable(str(exc))
+            return
+        vectors.clear()
+        self.store.forget_embeddings()
+        yield from self.embed_pending(cancel)
+
+    def status(self) -> IndexStatus:
+        model_id = self._embedder.model_id if self._embedder else None
+        return self.store.status(model_id)

@@ -1,0 +1,85 @@
+"""The SQLite schema, applied by numbered migrations so later issues (cards) can add tables."""
+
+from __future__ import annotations
+
+import sqlite3
+
+# Each entry upgrades the database from version i to i+1, inside one transaction.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE sources (
+        id INTEGER PRIMARY KEY,
+        origin TEXT NOT NULL UNIQUE,        -- absolute path, or URL for web sources
+        content_hash TEXT NOT NULL,         -- sha256 of the file's bytes
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        authors TEXT NOT NULL DEFAULT '[]', -- JSON list
+        date TEXT NOT NULL DEFAULT '',      -- ISO 8601 prefix: YYYY[-MM[-DD]]
+        publication TEXT NOT NULL DEFAULT '',
+        url TEXT NOT NULL DEFAULT '',
+        text TEXT NOT NULL,
+        page_starts TEXT NOT NULL DEFAULT '[]',
+        word_count INTEGER NOT NULL,
+        warnings TEXT NOT NULL DEFAULT '[]',
+        imported_at TEXT NOT NULL
+    );
+    CREATE INDEX sources_hash ON sources(content_hash);
+    CREATE INDEX sources_date ON sources(date);
+
+    CREATE TABLE passages (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        ordinal INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        page INTEGER,
+        text TEXT NOT NULL,
+        embedded_with TEXT                  -- embedder model id once its vector is stored
+    );
+    CREATE INDEX passages_source ON passages(source_id, ordinal);
+    CREATE INDEX passages_embedded ON passages(embedded_with);
+
+    -- BM25 side of hybrid search; kept in step with passages by the triggers below.
+    CREATE VIRTUAL TABLE passages_fts USING fts5(
+        text, content='passages', content_rowid='id',
+        tokenize='porter unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER passages_ai AFTER INSERT ON passages BEGIN
+        INSERT INTO passages_fts(rowid, text) VALUES (new.id, new.text);
+    END;
+    CREATE TRIGGER passages_ad AFTER DELETE ON passages BEGIN
+        INSERT INTO passages_fts(passages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        INSERT OR IGNORE INTO vector_deletes(passage_id) SELECT old.id
+            WHERE old.embedded_with IS NOT NULL;
+    END;
+
+    -- Vectors whose passage is gone: removed from the vector index after the SQLite commit,
+    -- and again at the next start if the process died in between.
+    CREATE TABLE vector_deletes (passage_id INTEGER PRIMARY KEY);
+
+    -- Files an import still has to do; each row goes in the same transaction as its source,
+    -- so an import killed half-way resumes where it stopped.
+    CREATE TABLE import_queue (
+        path TEXT PRIMARY KEY,
+        queued_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0  -- a file that kills the process is not retried forever
+    );
+    """,
+]
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise RuntimeError(
+            f"library database is version {version}, newer than this app ({len(MIGRATIONS)}): "
+            "update Debate Prep"
+        )
+    for number in range(version, len(MIGRATIONS)):
+        script = f"BEGIN;{MIGRATIONS[number]}PRAGMA user_version={number + 1};COMMIT;"
+        try:
+            conn.executescript(script)
+        except sqlite3.Error:
+            if conn.in_transaction:
+                conn.rollback()
+            raise

@@ -1,0 +1,125 @@
+"""Hybrid search: FTS5 BM25 and vector results merged by reciprocal-rank fusion (k = 60)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from evidence.embedding import Embedder
+from evidence.snippets import make_snippet, query_terms
+from evidence.store import Store
+from evidence.vectors import VectorIndex
+
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    source_ids: Sequence[int] | None = None
+    date_from: str = ""  # ISO prefix, inclusive
+    date_to: str = ""
+
+    @property
+    def active(self) -> bool:
+        return self.source_ids is not None or bool(self.date_from or self.date_to)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    passage_id: int
+    source_id: int
+    source_title: str
+    origin: str
+    page: int | None
+    start: int  # offsets into the source's text
+    end: int
+    score: float
+    lexical_rank: int | None
+    vector_rank: int | None
+    snippet: str
+    marks: list[tuple[int, int]] = field(default_factory=list)  # spans of snippet to mark
+
+
+def fts_match(query: str) -> str:
+    """A user's words as an FTS5 query: each word quoted (so no FTS syntax leaks through),
+    joined by OR so a passage with most of the words still ranks (BM25 does the rest)."""
+    words = re.findall(r"\w+", query.lower())
+    return " OR ".join(f'"{w}"' for w in dict.fromkeys(words))
+
+
+def search(
+    store: Store,
+    query: str,
+    *,
+    k: int = 10,
+    filters: SearchFilters | None = None,
+    vectors: VectorIndex | None = None,
+    embedder: Embedder | None = None,
+    mode: str = "hybrid",
+) -> list[SearchHit]:
+    """Best `k` passages. Lexical only when no vectors exist yet (or mode="lexical")."""
+    filters = filters or SearchFilters()
+    allowed = _allowed_sources(store, filters)
+    if allowed is not None and not allowed:
+        return []
+    depth = max(50, 5 * k)
+    lexical: list[int] = []
+    if mode in ("hybrid", "lexical") and (match := fts_match(query)):
+        lexical = [pid for pid, _ in store.lexical(match, depth, allowed)]
+    dense: list[int] = []
+    wants_dense = mode in ("hybrid", "vector") and query.strip()
+    if wants_dense and vectors is not None and embedder is not None and vectors.count() > 0:
+        qvec = embedder.embed([query])[0]
+        dense = [pid for pid, _ in vectors.query(qvec, depth, allowed)]
+    return _hits(store, query, lexical, dense, k)
+
+
+def _allowed_sources(store: Store, filters: SearchFilters) -> list[int] | None:
+    allowed = list(filters.source_ids) if filters.source_ids is not None else None
+    if filters.date_from or filters.date_to:
+        dated = set(store.source_ids_where(filters.date_from, filters.date_to))
+        allowed = sorted(dated if allowed is None else dated.intersection(allowed))
+    return allowed
+
+
+def _hits(
+    store: Store, query: str, lexical: list[int], dense: list[int], k: int
+) -> list[SearchHit]:
+    scores: dict[int, float] = {}
+    for ranking in (lexical, dense):
+        for rank, pid in enumerate(ranking, start=1):
+            scores[pid] = scores.get(pid, 0.0) + 1.0 / (RRF_K + rank)
+    best = sorted(scores, key=lambda p: -scores[p])[:k]
+    passages = store.passages(best)
+    lex_rank = {pid: r for r, pid in enumerate(lexical, start=1)}
+    vec_rank = {pid: r for r, pid in enumerate(dense, start=1)}
+    terms = query_terms(query)
+    sources: dict[int, tuple[str, str]] = {}
+    hits: list[SearchHit] = []
+    for pid in best:
+        p = passages.get(pid)
+        if p is None:  # vector of a passage removed since; reconciled on next start
+            continue
+        if p.source_id not in sources:
+            rec = store.source(p.source_id)
+            sources[p.source_id] = (rec.display_name, rec.origin) if rec else ("?", "?")
+        title, origin = sources[p.source_id]
+        snippet, marks = make_snippet(p.text, terms)
+        hits.append(
+            SearchHit(
+                pid,
+                p.source_id,
+                title,
+                origin,
+                p.page,
+                p.start,
+                p.end,
+                scores[pid],
+                lex_rank.get(pid),
+                vec_rank.get(pid),
+                snippet,
+                marks,
+            )
+        )
+    return hits

@@ -1,0 +1,109 @@
+"""The settings file: a typed schema with a version, read leniently, written atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import logging
+import time
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from evidence.atomic import atomic_write_text
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class Settings:
+    """Everything a user can change. Empty model paths mean "the bundled default"."""
+
+    schema_version: int = SCHEMA_VERSION
+    embedding_model: str = ""  # path to a GGUF embedding model; "" = all-MiniLM-L6-v2
+    generator_model: str = ""  # path to a GGUF generator; "" = Gemma 3 270M
+    threads: int = 0  # 0 = all physical cores, decided at run time
+    context_size: int = 4096
+    gpu_layers: int = -1  # -1 = decide from the model size and free memory
+    max_file_mb: int = 150  # larger files are refused with a clear error
+    embed_batch: int = 32  # passages per embedding batch (progress and cancel granularity)
+    web_access: bool = False
+
+    def validate(self) -> list[str]:
+        """Fix out-of-range values in place; return a note for each fix."""
+        notes: list[str] = []
+        defaults = Settings()
+        checks = {
+            "threads": self.threads >= 0,
+            "context_size": 256 <= self.context_size <= 1_048_576,
+            "gpu_layers": self.gpu_layers >= -1,
+            "max_file_mb": 1 <= self.max_file_mb <= 10_000,
+            "embed_batch": 1 <= self.embed_batch <= 4096,
+        }
+        for name, ok in checks.items():
+            if not ok:
+                notes.append(
+                    f"setting {name}={getattr(self, name)!r} is out of range; using default"
+                )
+                setattr(self, name, getattr(defaults, name))
+        return notes
+
+
+def load_settings(path: Path) -> Settings:
+    """Read settings; a missing file gives defaults, a broken one is kept aside and replaced.
+
+    Unknown keys (from a newer version) are kept out of the object but logged; values of the
+    wrong type fall back to defaults one by one, so one bad value never loses the others.
+    """
+    if not path.exists():
+        return Settings()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(raw, dict):
+            raise ValueError("top level is not an object")
+    except (OSError, ValueError) as exc:
+        backup = path.with_name(f"{path.name}.broken-{int(time.time())}")
+        log.warning(
+            "settings file %s is unreadable (%s); kept as %s, using defaults", path, exc, backup
+        )
+        with contextlib.suppress(OSError):
+            path.replace(backup)
+        return Settings()
+    return _from_dict(_migrate(raw))
+
+
+def save_settings(path: Path, settings: Settings) -> None:
+    data = dataclasses.asdict(settings)
+    data["schema_version"] = SCHEMA_VERSION
+    atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def _migrate(raw: dict[str, Any]) -> dict[str, Any]:
+    version = raw.get("schema_version", SCHEMA_VERSION)
+    if not isinstance(version, int) or version > SCHEMA_VERSION:
+        log.warning("settings written by a newer version (%r); reading what we understand", version)
+    # Migrations from older schema versions go here, one step per version.
+    raw["schema_version"] = SCHEMA_VERSION
+    return raw
+
+
+def _from_dict(raw: dict[str, Any]) -> Settings:
+    settings = Settings()
+    known = {f.name: f for f in fields(Settings)}
+    for key, value in raw.items():
+        field = known.get(key)
+        if field is None:
+            log.info("ignoring unknown setting %r", key)
+            continue
+        default = getattr(settings, key)
+        # bool is an int subclass: compare exact types so "true" or 1 never pass as a bool.
+        if type(value) is type(default):
+            setattr(settings, key, value)
+        else:
+            log.warning("setting %s=%r has the wrong type; using default %r", key, value, default)
+    for note in settings.validate():
+        log.warning(note)
+    return settings

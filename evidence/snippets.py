@@ -1,0 +1,66 @@
+"""Snippets: the window of a passage with the most query words, with those words marked."""
+
+from __future__ import annotations
+
+import re
+
+STOPWORDS = frozenset(
+    (
+        "a an and are as at be but by for from has have in is it its of on or that the their "
+        "this to was were will with not no do does did than then so"
+    ).split()
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def query_terms(query: str) -> list[str]:
+    words = [w.lower() for w in _WORD.findall(query)]
+    return list(dict.fromkeys(w for w in words if w not in STOPWORDS))
+
+
+def _matches(word: str, term: str) -> bool:
+    # A cheap stem match, good enough to mark "conservation" for "conserve", "whales" for "whale".
+    if word == term:
+        return True
+    n = min(len(word), len(term))
+    return n >= 5 and word[:5] == term[:5] and (word.startswith(term[: n - 1]) or n >= 7)
+
+
+def make_snippet(text: str, terms: list[str], width: int = 40) -> tuple[str, list[tuple[int, int]]]:
+    """Return (snippet, marks): about `width` words around the densest cluster of terms, and
+    the character spans inside the snippet of every matching word."""
+    words = list(_WORD.finditer(text))
+    if not words:
+        return text[:300], []
+    hit = [any(_matches(m.group().lower(), t) for t in terms) for m in words]
+    best_start, best_score = 0, -1
+    for start in range(0, max(1, len(words) - width + 1), max(1, width // 8)):
+        window = words[start : start + width]
+        distinct = {
+            m.group().lower()[:5]
+            for m, h in zip(window, hit[start : start + width], strict=False)
+            if h
+        }
+        score = len(distinct) * 100 + sum(hit[start : start + width])
+        if score > best_score:
+            best_start, best_score = start, score
+    first, last = words[best_start], words[min(len(words), best_start + width) - 1]
+    lo, hi = first.start(), last.end()
+    prefix = "…" if lo > 0 else ""
+    suffix = "…" if hi < len(text) else ""
+    body = " ".join(text[lo:hi].split())
+    snippet = prefix + body + suffix
+    marks: list[tuple[int, int]] = []
+    for m in _WORD.finditer(snippet):
+        if any(_matches(m.group().lower(), t) for t in terms):
+            marks.append((m.start(), m.end()))
+    return snippet, marks
+
+
+def render_marked(snippet: str, marks: list[tuple[int, int]], before: str, after: str) -> str:
+    out, pos = [], 0
+    for s, e in marks:
+        out += [snippet[pos:s], before, snippet[s:e], after]
+        pos = e
+    out.append(snippet[pos:])
+    return "".join(out)

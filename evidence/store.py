@@ -1,0 +1,273 @@
+"""The library database: sources, passages, the FTS5 index and the import queue, in SQLite.
+
+SQLite is the source of truth. The vector index holds derived data only: it can always be
+rebuilt from the passages here, which is what makes a kill at any moment recoverable.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from evidence.documents import ParsedDocument
+from evidence.passages import PassageSpan
+from evidence.records import IndexStatus, PassageRecord, SourceRecord
+from evidence.schema import migrate
+
+_SOURCE_COLUMNS = (
+    "s.id, s.origin, s.kind, s.title, s.authors, s.date, s.publication, s.url, "
+    "s.word_count, s.imported_at, s.warnings"
+)
+
+
+class StoreError(Exception):
+    """The database cannot be opened or is damaged; the message says what to do."""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.conn = sqlite3.connect(path, timeout=30.0)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; safe in WAL
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            migrate(self.conn)
+        except (sqlite3.DatabaseError, RuntimeError) as exc:
+            raise StoreError(
+                f"the library database {path} cannot be opened ({exc}); it was left untouched. "
+                "Move it aside to start a new library, or restore it from a backup."
+            ) from exc
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- sources ---------------------------------------------------------------------------
+
+    def source_id_by_origin(self, origin: str) -> tuple[int, str] | None:
+        row = self.conn.execute(
+            "SELECT id, content_hash FROM sources WHERE origin = ?", (origin,)
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def source_by_hash(self, content_hash: str) -> SourceRecord | None:
+        row = self.conn.execute(
+            f"SELECT {_SOURCE_COLUMNS} FROM sources s WHERE content_hash = ? LIMIT 1",
+            (content_hash,),
+        ).fetchone()
+        return _source(row) if row else None
+
+    def add_source(
+        self,
+        origin: str,
+        content_hash: str,
+        doc: ParsedDocument,
+        spans: Sequence[PassageSpan],
+        *,
+        done_queue_path: str | None = None,
+    ) -> int:
+        """Store a source and its passages in one transaction, replacing an older version
+        from the same origin, and take its path off the import queue in the same commit."""
+        with self.conn:
+            self.conn.execute(
+                "DELETE FROM passages WHERE source_id IN (SELECT id FROM sources WHERE origin = ?)",
+                (origin,),
+            )
+            self.conn.execute("DELETE FROM sources WHERE origin = ?", (origin,))
+            cur = self.conn.execute(
+                "INSERT INTO sources (origin, content_hash, kind, title, authors, date, "
+                "publication, url, text, page_starts, word_count, warnings, imported_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    origin,
+                    content_hash,
+                    str(doc.kind),
+                    doc.title,
+                    json.dumps(doc.authors),
+                    doc.date,
+                    doc.publication,
+                    doc.url,
+                    doc.text,
+                    json.dumps(doc.page_starts),
+                    len(doc.text.split()),
+                    json.dumps(doc.warnings),
+                    _now(),
+                ),
+            )
+            source_id = int(cur.lastrowid or 0)
+            self.conn.executemany(
+                "INSERT INTO passages (source_id, ordinal, start, end, page, text) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    (source_id, i, s.start, s.end, s.page, doc.text[s.start : s.end])
+                    for i, s in enumerate(spans)
+                ),
+            )
+            if done_queue_path is not None:
+                self.conn.execute("DELETE FROM import_queue WHERE path = ?", (done_queue_path,))
+        return source_id
+
+    def remove_source(self, source_id: int) -> bool:
+        with self.conn:
+            self.conn.execute("DELETE FROM passages WHERE source_id = ?", (source_id,))
+            cur = self.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+        return cur.rowcount > 0
+
+    def sources(self, model_id: str | None = None) -> list[SourceRecord]:
+        rows = self.conn.execute(
+            f"SELECT {_SOURCE_COLUMNS}, COUNT(p.id), "
+            "COALESCE(SUM(p.embedded_with IS ? AND p.embedded_with IS NOT NULL), 0) "
+            "FROM sources s LEFT JOIN passages p ON p.source_id = s.id "
+            "GROUP BY s.id ORDER BY s.id",
+            (model_id,),
+        ).fetchall()
+        return [_source(r[:11], passages=r[11], embedded=r[12]) for r in rows]
+
+    def source(self, source_id: int) -> SourceRecord | None:
+        row = self.conn.execute(
+            f"SELECT {_SOURCE_COLUMNS} FROM sources s WHERE id = ?", (source_id,)
+        ).fetchone()
+        return _source(row) if row else None
+
+    def source_text(self, source_id: int) -> str:
+        row = self.conn.execute("SELECT text FROM sources WHERE id = ?", (source_id,)).fetchone()
+        return str(row[0]) if row else ""
+
+    def source_ids_where(self, date_from: str = "", date_to: str = "") -> list[int]:
+        """Sources whose date lies in [date_from, date_to] (ISO prefixes; "" = open end)."""
+        sql = "SELECT id FROM sources WHERE date != ''"
+        args: list[object] = []
+        if date_from:
+            sql += " AND date >= ?"
+            args.append(date_from)
+        if date_to:
+            # "2020" as an upper bound must admit "2020-12-31": compare against the prefix.
+            sql += " AND substr(date, 1, ?) <= ?"
+            args += [len(date_to), date_to]
+        return [r[0] for r in self.conn.execute(sql, args)]
+
+    # -- passages --------------------------------------------------------------------------
+
+    def passages(self, ids: Iterable[int]) -> dict[int, PassageRecord]:
+        id_list = list(ids)
+        if not id_list:
+            return {}
+        marks = ",".join("?" * len(id_list))
+        rows = self.conn.execute(
+            "SELECT id, source_id, ordinal, start, end, page, text FROM passages "
+            f"WHERE id IN ({marks})",
+            id_list,
+        ).fetchall()
+        return {r[0]: PassageRecord(*r) for r in rows}
+
+    def pending_passages(self, model_id: str, limit: int) -> list[PassageRecord]:
+        rows = self.conn.execute(
+            "SELECT id, source_id, ordinal, start, end, page, text FROM passages "
+            "WHERE embedded_with IS NULL OR embedded_with != ? ORDER BY id LIMIT ?",
+            (model_id, limit),
+        ).fetchall()
+        return [PassageRecord(*r) for r in rows]
+
+    def mark_embedded(self, ids: Sequence[int], model_id: str) -> None:
+        with self.conn:
+            self.conn.executemany(
+                "UPDATE passages SET embedded_with = ? WHERE id = ?", ((model_id, i) for i in ids)
+            )
+
+    def unmark_embedded(self, ids: Sequence[int]) -> None:
+        with self.conn:
+            self.conn.executemany(
+                "UPDATE passages SET embedded_with = NULL WHERE id = ?", ((i,) for i in ids)
+            )
+
+    def forget_embeddings(self) -> None:
+        """Every passage needs a new vector (reindex, or the vector index was rebuilt)."""
+        with self.conn:
+            self.conn.execute("UPDATE passages SET embedded_with = NULL")
+
+    def embedded_ids(self, model_id: str) -> set[int]:
+        rows = self.conn.execute("SELECT id FROM passages WHERE embedded_with = ?", (model_id,))
+        return {r[0] for r in rows}
+
+    def lexical(
+        self, match: str, limit: int, source_ids: Sequence[int] | None = None
+    ) -> list[tuple[int, float]]:
+        """(passage id, bm25) best first; bm25 is negative, lower is better (FTS5's sign)."""
+        sql = "SELECT rowid, bm25(passages_fts) AS r FROM passages_fts WHERE passages_fts MATCH ?"
+        args: list[object] = [match]
+        if source_ids is not None:
+            marks = ",".join("?" * len(source_ids))
+            sql += f" AND rowid IN (SELECT id FROM passages WHERE source_id IN ({marks}))"
+            args += list(source_ids)
+        sql += " ORDER BY r LIMIT ?"
+        return [(r[0], r[1]) for r in self.conn.execute(sql, [*args, limit])]
+
+    # -- vector deletes and the import queue ----------------------------------------------
+
+    def vector_deletes(self) -> list[int]:
+        return [r[0] for r in self.conn.execute("SELECT passage_id FROM vector_deletes")]
+
+    def clear_vector_deletes(self, ids: Sequence[int]) -> None:
+        with self.conn:
+            self.conn.executemany(
+                "DELETE FROM vector_deletes WHERE passage_id = ?", ((i,) for i in ids)
+            )
+
+    def enqueue(self, paths: Iterable[str]) -> None:
+        with self.conn:
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO import_queue (path, queued_at) VALUES (?, ?)",
+                ((p, _now()) for p in paths),
+            )
+
+    def queued(self) -> list[tuple[str, int]]:
+        """(path, attempts so far) in the order they were queued."""
+        rows = self.conn.execute("SELECT path, attempts FROM import_queue ORDER BY rowid")
+        return [(r[0], r[1]) for r in rows]
+
+    def note_attempt(self, path: str) -> None:
+        with self.conn:
+            self.conn.execute(
+                "UPDATE import_queue SET attempts = attempts + 1 WHERE path = ?", (path,)
+            )
+
+    def dequeue(self, path: str) -> None:
+        with self.conn:
+            self.conn.execute("DELETE FROM import_queue WHERE path = ?", (path,))
+
+    def status(self, model_id: str | None) -> IndexStatus:
+        sources, passages, queued = self.conn.execute(
+            "SELECT (SELECT COUNT(*) FROM sources), (SELECT COUNT(*) FROM passages), "
+            "(SELECT COUNT(*) FROM import_queue)"
+        ).fetchone()
+        embedded = 0
+        if model_id is not None:
+            embedded = self.conn.execute(
+                "SELECT COUNT(*) FROM passages WHERE embedded_with = ?", (model_id,)
+            ).fetchone()[0]
+        return IndexStatus(sources, passages, embedded, queued)
+
+
+def _source(row: Sequence[object], passages: object = 0, embedded: object = 0) -> SourceRecord:
+    return SourceRecord(
+        id=int(str(row[0])),
+        origin=str(row[1]),
+        kind=str(row[2]),
+        title=str(row[3]),
+        authors=json.loads(str(row[4])),
+        date=str(row[5]),
+        publication=str(row[6]),
+        url=str(row[7]),
+        word_count=int(str(row[8])),
+        imported_at=str(row[9]),
+        warnings=json.loads(str(row[10])),
+        passages=int(str(passages)),
+        embedded=int(str(embedded)),
+    )

@@ -1,0 +1,130 @@
+"""The dense side of search behind a small interface, with Chroma as the implementation.
+
+`ChromaVectorIndex` takes any Chroma client, so a team's Chroma server
+(`chromadb.HttpClient`) can replace the embedded `PersistentClient` without touching callers.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+log = logging.getLogger(__name__)
+
+
+class VectorIndex(Protocol):
+    """Passage vectors keyed by passage id, for one embedding model."""
+
+    def upsert(
+        self, ids: Sequence[int], vectors: Sequence[Sequence[float]], source_ids: Sequence[int]
+    ) -> None: ...
+
+    def delete(self, ids: Sequence[int]) -> None: ...
+
+    def query(
+        self, vector: Sequence[float], k: int, source_ids: Sequence[int] | None = None
+    ) -> list[tuple[int, float]]:
+        """(passage id, cosine distance) nearest first."""
+        ...
+
+    def count(self) -> int: ...
+
+    def all_ids(self) -> set[int]: ...
+
+    def clear(self) -> None: ...
+
+
+def collection_name(model_id: str) -> str:
+    # Chroma names: 3-512 chars of [a-zA-Z0-9._-], starting and ending alphanumeric.
+    slug = re.sub(r"[^a-zA-Z0-9._-]+", "-", model_id).strip("-._")[:200] or "model"
+    return f"passages-{slug}"
+
+
+class ChromaVectorIndex:
+    def __init__(self, client: Any, model_id: str) -> None:
+        self._client = client
+        self._name = collection_name(model_id)
+        self._collection = self._open()
+
+    def _open(self) -> Any:
+        return self._client.get_or_create_collection(
+            self._name,
+            configuration={"hnsw": {"space": "cosine"}},
+            embedding_function=None,  # we always pass vectors; Chroma's default would download
+        )
+
+    @property
+    def _batch(self) -> int:
+        return int(self._client.get_max_batch_size())
+
+    def upsert(
+        self, ids: Sequence[int], vectors: Sequence[Sequence[float]], source_ids: Sequence[int]
+    ) -> None:
+        for i in range(0, len(ids), self._batch):
+            sl = slice(i, i + self._batch)
+            self._collection.upsert(
+                ids=[str(x) for x in ids[sl]],
+                embeddings=[list(v) for v in vectors[sl]],
+                metadatas=[{"source_id": int(s)} for s in source_ids[sl]],
+            )
+
+    def delete(self, ids: Sequence[int]) -> None:
+        for i in range(0, len(ids), self._batch):
+            self._collection.delete(ids=[str(x) for x in ids[i : i + self._batch]])
+
+    def query(
+        self, vector: Sequence[float], k: int, source_ids: Sequence[int] | None = None
+    ) -> list[tuple[int, float]]:
+        if k <= 0 or self.count() == 0:
+            return []
+        where: dict[str, Any] | None = None
+        if source_ids is not None:
+            if not source_ids:
+                return []
+            where = {"source_id": {"$in": [int(s) for s in source_ids]}}
+        res = self._collection.query(
+            query_embeddings=[list(vector)], n_results=k, where=where, include=["distances"]
+        )
+        ids, dists = res["ids"][0], res["distances"][0]
+        return [(int(i), float(d)) for i, d in zip(ids, dists, strict=True)]
+
+    def count(self) -> int:
+        return int(self._collection.count())
+
+    def all_ids(self) -> set[int]:
+        out: set[int] = set()
+        total, page = self.count(), 10_000
+        for offset in range(0, total, page):
+            got = self._collection.get(include=[], limit=page, offset=offset)
+            out.update(int(i) for i in got["ids"])
+        return out
+
+    def clear(self) -> None:
+        self._client.delete_collection(self._name)
+        self._collection = self._open()
+
+
+def open_persistent_client(folder: Path) -> Any:
+    """An embedded Chroma client with telemetry off. A damaged index folder is moved aside
+    (vectors are derived data, rebuilt from SQLite) rather than blocking the app."""
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False, allow_reset=False)
+    try:
+        client = chromadb.PersistentClient(path=str(folder), settings=settings)
+        client.list_collections()
+        return client
+    except Exception as exc:  # Chroma raises many types for a damaged folder
+        aside = folder.with_name(f"{folder.name}.damaged-{int(time.time())}")
+        log.error(
+            "vector index at %s cannot be opened (%s); moved to %s and rebuilt", folder, exc, aside
+        )
+        shutil.move(str(folder), str(aside))
+        folder.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(folder), settings=settings)
