@@ -1,0 +1,77 @@
+"""Read one file into a ParsedDocument, whatever it is. Every problem with the input comes out
+as an evidence.errors class with a reason the user can act on."""
+
+from __future__ import annotations
+
+import errno
+import stat
+from pathlib import Path
+
+from evidence.documents import ParsedDocument, SourceKind
+from evidence.errors import FileTooLarge, UnreadablePath
+from evidence.parsers.docx import parse_docx
+from evidence.parsers.html import parse_html
+from evidence.parsers.pdf import parse_pdf
+from evidence.parsers.text import parse_text
+from evidence.sniff import sniff_kind
+
+DEFAULT_MAX_BYTES = 150 * 2**20
+
+__all__ = ["DEFAULT_MAX_BYTES", "parse_file"]
+
+
+def parse_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedDocument:
+    """Parse the file at `path`, deciding its type from its content.
+
+    Raises UnreadablePath, FileTooLarge, EmptyFile, EncryptedFile, CorruptFile or
+    UnsupportedFile.
+    """
+    data = read_bytes(path, max_bytes)
+    kind = sniff_kind(path, data)
+    if kind is SourceKind.PDF:
+        return parse_pdf(data, file_name=path.name)
+    if kind is SourceKind.DOCX:
+        return parse_docx(data, max_bytes=max_bytes, file_name=path.name)
+    if kind is SourceKind.HTML:
+        return parse_html(data)
+    return parse_text(data)
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, after checking it is a readable regular file within the limit."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise UnreadablePath(_os_reason(exc)) from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise UnreadablePath("this is a folder, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise UnreadablePath("not a regular file (a device, pipe or socket)")
+    if info.st_size > max_bytes:
+        raise FileTooLarge(_too_large(info.st_size, max_bytes))
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)  # the file may have grown since stat
+    except OSError as exc:
+        raise UnreadablePath(_os_reason(exc)) from exc
+    if len(data) > max_bytes:
+        raise FileTooLarge(_too_large(len(data), max_bytes))
+    return data
+
+
+def _too_large(size: int, max_bytes: int) -> str:
+    return f"file is {size / 2**20:,.1f} MB; the limit is {max_bytes / 2**20:,.1f} MB"
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "file not found"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, IsADirectoryError):
+        return "this is a folder, not a file"
+    if exc.errno == errno.ENAMETOOLONG:
+        return "the file name is too long"
+    if exc.errno == errno.ELOOP:
+        return "too many levels of symbolic links"
+    return exc.strerror or f"cannot read the file ({type(exc).__name__})"
