@@ -155,9 +155,15 @@ class Library:
             done += len(batch)
             yield EmbedProgress(min(done, total), max(total, done))
 
+    def _model_id(self) -> str | None:
+        """The current embedder's id, loading it if needed; None when it cannot load."""
+        try:
+            return self.embedder().model_id
+        except EvidenceError:
+            return None
+
     def _pending(self) -> int:
-        model_id = self._embedder.model_id if self._embedder else None
-        return self.store.status(model_id).pending_vectors
+        return self.store.status(self._model_id()).pending_vectors
 
     def search(
         self, query: str, k: int = 10, filters: SearchFilters | None = None, mode: str = "hybrid"
@@ -174,8 +180,7 @@ class Library:
         )
 
     def sources(self) -> list[SourceRecord]:
-        model_id = self._embedder.model_id if self._embedder else None
-        return self.store.sources(model_id)
+        return self.store.sources(self._model_id())
 
     def find_sources(self, ref: str) -> list[SourceRecord]:
         """Sources matching a user's reference: an id, a path, a file name or a title."""
@@ -208,5 +213,4 @@ class Library:
         yield from self.embed_pending(cancel)
 
     def status(self) -> IndexStatus:
-        model_id = self._embedder.model_id if self._embedder else None
-        return self.store.status(model_id)
+        return self.store.status(self._model_id())

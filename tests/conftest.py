@@ -1,0 +1,81 @@
+"""Shared fixtures: a private data dir per test, real models prepared once per machine."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT.parent / "shared" / "samples"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def model_cache_dir() -> Path:
+    """Prepared GGUF files are cached across runs (conversion is the slow part)."""
+    folder = Path(os.environ.get("DEBATE_PREP_TEST_CACHE", ROOT / ".pytest_cache" / "models"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    # No test may touch the user's real library.
+    old = os.environ.get("DEBATE_PREP_HOME")
+    os.environ["DEBATE_PREP_HOME"] = str(tmp_path_factory.mktemp("home"))
+    yield
+    if old is None:
+        os.environ.pop("DEBATE_PREP_HOME", None)
+    else:
+        os.environ["DEBATE_PREP_HOME"] = old
+
+
+@pytest.fixture(scope="session")
+def embedder_path() -> Path:
+    from agents.model_files import default_embedder_path
+
+    return default_embedder_path(model_cache_dir())
+
+
+@pytest.fixture(scope="session")
+def embedder(embedder_path: Path):  # type: ignore[no-untyped-def]
+    from agents.embedder import LlamaEmbedder
+
+    emb = LlamaEmbedder(embedder_path, n_threads=2)
+    yield emb
+    emb.close()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path):  # type: ignore[no-untyped-def]
+    from evidence.datadir import DataDir
+
+    return DataDir(tmp_path / "data").create()
+
+
+@pytest.fixture(scope="session")
+def sample_library(tmp_path_factory: pytest.TempPathFactory, embedder):  # type: ignore[no-untyped-def]
+    """The shared samples imported and embedded once; tests must not modify it."""
+    from evidence.datadir import DataDir
+    from evidence.library import Library
+    from evidence.settings import Settings
+
+    lib = Library(DataDir(tmp_path_factory.mktemp("samples-lib")), Settings(), lambda: embedder)
+    events = list(lib.import_paths([SAMPLES]))
+    lib.import_events = events  # type: ignore[attr-defined]
+    yield lib
+    lib.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_dangling_threads() -> Iterator[None]:
+    before = set(threading.enumerate())
+    yield
+    # Chroma and llama.cpp keep daemon pools; only non-daemon threads would block exit.
+    leftover = [
+        t for t in threading.enumerate() if t not in before and not t.daemon and t.is_alive()
+    ]
+    assert not leftover, f"test left threads running: {leftover}"
