@@ -14,6 +14,7 @@ from pathlib import Path
 from types import FrameType
 
 from desktop.app_logging import setup_logging
+from desktop.cli_settings import run_settings
 from desktop.terminal import ProgressBar
 from evidence.datadir import resolve_data_dir
 from evidence.events import (
@@ -62,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     rm = sub.add_parser("remove", help="remove a source everywhere")
     rm.add_argument("source", help="id, path, file name or title")
     sub.add_parser("reindex", help="recompute every vector with the current embedding model")
+    st = sub.add_parser("settings", help="show settings, or change them: KEY=VALUE ...")
+    st.add_argument("assignments", nargs="*", metavar="KEY=VALUE")
     return p
 
 
@@ -95,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_ERROR
     setup_logging(data_dir.log_file, args.verbose)
+    if args.command == "settings":
+        return run_settings(data_dir.settings, args.assignments, args.json)
     settings = load_settings(data_dir.settings)
     from agents.embedder_setup import embedder_factory
 

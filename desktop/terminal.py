@@ -14,14 +14,17 @@ class ProgressBar:
         self.label, self.stream, self.width = label, stream, width
         self.tty = stream.isatty()
         self._last = 0.0
+        self._tenth = -1
         self._shown = False
 
     def update(self, done: int, total: int, note: str = "") -> None:
         now = time.monotonic()
         final = done >= total
-        if not self.tty and not final and now - self._last < 5.0:
+        tenth = int(10 * done / total) if total else 10
+        # On a pipe (a log, CI) print each tenth of the way, and at least every 5 s.
+        if not self.tty and not final and tenth == self._tenth and now - self._last < 5.0:
             return
-        self._last = now
+        self._last, self._tenth = now, tenth
         frac = done / total if total else 1.0
         bar = "#" * int(frac * self.width)
         line = f"{self.label} [{bar:<{self.width}}] {done}/{total} {note}"[:120]

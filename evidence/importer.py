@@ -106,6 +106,11 @@ def _import_one(store: Store, path: str, index: int, total: int, max_bytes: int)
         reason = _describe(exc)
         log.warning("import failed: %s: %s", path, reason)
         return FileResult(path, FileStatus.FAILED, index, total, reason=reason)
+    except MemoryError:
+        store.dequeue(path)
+        reason = "not enough memory to import this file (close other programs, or split it)"
+        log.error("import failed: %s: %s", path, reason)
+        return FileResult(path, FileStatus.FAILED, index, total, reason=reason)
     except Exception as exc:  # a parser bug must not stop the other files
         store.dequeue(path)
         log.exception("unexpected error importing %s", path)

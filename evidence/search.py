@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from evidence.embedding import Embedder
+from evidence.lexical import LexicalRanking, lexical_ranking
 from evidence.snippets import make_snippet, query_terms
 from evidence.store import Store
 from evidence.vectors import VectorIndex
 
 RRF_K = 60
+# A passage with only some of the query's words is weaker lexical evidence than one with all
+# of them: its reciprocal rank counts half, so a close semantic match can outrank it.
+PARTIAL_MATCH_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -41,13 +44,6 @@ class SearchHit:
     marks: list[tuple[int, int]] = field(default_factory=list)  # spans of snippet to mark
 
 
-def fts_match(query: str) -> str:
-    """A user's words as an FTS5 query: each word quoted (so no FTS syntax leaks through),
-    joined by OR so a passage with most of the words still ranks (BM25 does the rest)."""
-    words = re.findall(r"\w+", query.lower())
-    return " OR ".join(f'"{w}"' for w in dict.fromkeys(words))
-
-
 def search(
     store: Store,
     query: str,
@@ -64,12 +60,12 @@ def search(
     if allowed is not None and not allowed:
         return []
     depth = max(50, 5 * k)
-    lexical: list[int] = []
-    if mode in ("hybrid", "lexical") and (match := fts_match(query)):
-        lexical = [pid for pid, _ in store.lexical(match, depth, allowed)]
+    lexical = LexicalRanking([], 0)
+    if mode in ("hybrid", "lexical"):
+        lexical = lexical_ranking(store, query, depth, allowed)
     dense: list[int] = []
     wants_dense = mode in ("hybrid", "vector") and query.strip()
-    if wants_dense and vectors is not None and embedder is not None and vectors.count() > 0:
+    if wants_dense and vectors is not None and embedder is not None:
         qvec = embedder.embed([query])[0]
         dense = [pid for pid, _ in vectors.query(qvec, depth, allowed)]
     return _hits(store, query, lexical, dense, k)
@@ -83,16 +79,24 @@ def _allowed_sources(store: Store, filters: SearchFilters) -> list[int] | None:
     return allowed
 
 
-def _hits(
-    store: Store, query: str, lexical: list[int], dense: list[int], k: int
-) -> list[SearchHit]:
+def fuse(lexical: LexicalRanking, dense: list[int]) -> dict[int, float]:
+    """Reciprocal-rank fusion (k = 60), partial lexical matches weighted down."""
     scores: dict[int, float] = {}
-    for ranking in (lexical, dense):
-        for rank, pid in enumerate(ranking, start=1):
-            scores[pid] = scores.get(pid, 0.0) + 1.0 / (RRF_K + rank)
+    for rank, pid in enumerate(lexical.ids, start=1):
+        weight = 1.0 if rank <= lexical.full else PARTIAL_MATCH_WEIGHT
+        scores[pid] = scores.get(pid, 0.0) + weight / (RRF_K + rank)
+    for rank, pid in enumerate(dense, start=1):
+        scores[pid] = scores.get(pid, 0.0) + 1.0 / (RRF_K + rank)
+    return scores
+
+
+def _hits(
+    store: Store, query: str, lexical: LexicalRanking, dense: list[int], k: int
+) -> list[SearchHit]:
+    scores = fuse(lexical, dense)
     best = sorted(scores, key=lambda p: -scores[p])[:k]
     passages = store.passages(best)
-    lex_rank = {pid: r for r, pid in enumerate(lexical, start=1)}
+    lex_rank = {pid: r for r, pid in enumerate(lexical.ids, start=1)}
     vec_rank = {pid: r for r, pid in enumerate(dense, start=1)}
     terms = query_terms(query)
     sources: dict[int, tuple[str, str]] = {}

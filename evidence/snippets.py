@@ -13,9 +13,9 @@ STOPWORDS = frozenset(
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def query_terms(query: str) -> list[str]:
+def query_terms(query: str, keep_stopwords: bool = False) -> list[str]:
     words = [w.lower() for w in _WORD.findall(query)]
-    return list(dict.fromkeys(w for w in words if w not in STOPWORDS))
+    return list(dict.fromkeys(w for w in words if keep_stopwords or w not in STOPWORDS))
 
 
 def _matches(word: str, term: str) -> bool:

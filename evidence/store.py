@@ -197,17 +197,38 @@ class Store:
         return {r[0] for r in rows}
 
     def lexical(
-        self, match: str, limit: int, source_ids: Sequence[int] | None = None
+        self,
+        match: str,
+        limit: int,
+        source_ids: Sequence[int] | None = None,
+        *,
+        scan_cap: int | None = None,
     ) -> list[tuple[int, float]]:
-        """(passage id, bm25) best first; bm25 is negative, lower is better (FTS5's sign)."""
+        """(passage id, bm25) best first; bm25 is negative, lower is better (FTS5's sign).
+
+        With `scan_cap`, only the first `scan_cap` matches (in rowid order) are scored: a
+        bounded-cost approximation for words so common that scoring every match is slow.
+        """
         sql = "SELECT rowid, bm25(passages_fts) AS r FROM passages_fts WHERE passages_fts MATCH ?"
         args: list[object] = [match]
         if source_ids is not None:
             marks = ",".join("?" * len(source_ids))
             sql += f" AND rowid IN (SELECT id FROM passages WHERE source_id IN ({marks}))"
             args += list(source_ids)
-        sql += " ORDER BY r LIMIT ?"
-        return [(r[0], r[1]) for r in self.conn.execute(sql, [*args, limit])]
+        if scan_cap is None:
+            rows = self.conn.execute(sql + " ORDER BY r LIMIT ?", [*args, limit]).fetchall()
+        else:
+            rows = self.conn.execute(sql + " LIMIT ?", [*args, scan_cap]).fetchall()
+            rows = sorted(rows, key=lambda r: r[1])[:limit]
+        return [(r[0], r[1]) for r in rows]
+
+    def match_count(self, match: str, cap: int) -> int:
+        """How many passages match, counting no further than `cap` (cheap for any word)."""
+        row = self.conn.execute(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM passages_fts WHERE passages_fts MATCH ? LIMIT ?)",
+            (match, cap),
+        ).fetchone()
+        return int(row[0])
 
     # -- vector deletes and the import queue ----------------------------------------------
 

@@ -80,7 +80,7 @@ class ChromaVectorIndex:
     def query(
         self, vector: Sequence[float], k: int, source_ids: Sequence[int] | None = None
     ) -> list[tuple[int, float]]:
-        if k <= 0 or self.count() == 0:
+        if k <= 0:
             return []
         where: dict[str, Any] | None = None
         if source_ids is not None:
@@ -90,6 +90,8 @@ class ChromaVectorIndex:
         res = self._collection.query(
             query_embeddings=[list(vector)], n_results=k, where=where, include=["distances"]
         )
+        if not res["ids"]:  # an empty collection
+            return []
         ids, dists = res["ids"][0], res["distances"][0]
         return [(int(i), float(d)) for i, d in zip(ids, dists, strict=True)]
 

@@ -75,3 +75,36 @@ def test_search_on_empty_library_says_how_to_import(
 ) -> None:
     assert _run(cli_home, "search", "anything") == EXIT_OK
     assert "debate-prep import" in capsys.readouterr().out
+
+
+def test_settings_show_and_change_with_checks(
+    data_dir: DataDir, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _run(data_dir, "settings", "threads=3", "web_access=on") == EXIT_OK
+    assert "threads = 3" in capsys.readouterr().out
+    assert _run(data_dir, "--json", "settings") == EXIT_OK
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["threads"] == 3 and shown["web_access"] is True
+    assert _run(data_dir, "settings", "threads=many") == 1
+    assert "whole number" in capsys.readouterr().err
+    assert _run(data_dir, "settings", "colour=blue") == 1
+    assert _run(data_dir, "settings", "embedding_model=/nowhere/x.gguf") == 1
+    assert "no file" in capsys.readouterr().err
+    assert _run(data_dir, "--json", "settings") == EXIT_OK
+    assert json.loads(capsys.readouterr().out)["threads"] == 3  # failed changes saved nothing
+
+
+def test_corrupt_embedding_model_is_named_and_keyword_search_still_works(
+    data_dir: DataDir, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "broken.gguf"
+    bad.write_bytes(b"GGUF" + b"\0" * 64)
+    save_settings(data_dir.settings, Settings(embedding_model=str(bad)))
+    doc = SAMPLES / "verbatim" / "1nc.docx"
+    assert _run(data_dir, "import", str(doc)) == EXIT_OK
+    captured = capsys.readouterr()
+    assert "vectors not computed" in captured.err and "broken.gguf" in captured.err
+    assert _run(data_dir, "search", "UNCLOS whales", "-k", "1") == EXIT_OK
+    assert "1nc.docx" in capsys.readouterr().out
+    log = data_dir.log_file.read_text()
+    assert "broken.gguf" in log

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from evidence.datadir import DataDir
@@ -54,9 +53,9 @@ def _kill_after_lines(proc: subprocess.Popen[str], lines: int) -> None:
 def _kill_while_embedding(proc: subprocess.Popen[str]) -> None:
     assert proc.stderr is not None
     for line in proc.stderr:
-        if line.startswith("vectors"):
+        # "vectors [###   ] 64/185 passages": kill once some vectors are stored.
+        if line.startswith("vectors") and not line.split("]")[1].strip().startswith("0/"):
             break
-    time.sleep(1.5)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
 

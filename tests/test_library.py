@@ -140,3 +140,63 @@ def test_bad_files_fail_one_by_one_and_the_rest_imports(
     assert lib.status().sources == 2
     assert_consistent(lib)
     lib.close()
+
+
+def test_semantic_query_with_no_shared_keywords_finds_the_whale_card(
+    sample_library: Library,
+) -> None:
+    # None of these words (nor their stems) occur in the Matanich 96 card about whales and UNCLOS.
+    query = "cetacean hunting ban"
+    lexical = sample_library.search(query, k=200, mode="lexical")
+    assert all("conserve whales" not in h.snippet for h in lexical)
+    target_ids = [
+        h.passage_id
+        for h in sample_library.search("UNCLOS duty to conserve whales", k=1, mode="lexical")
+    ]
+    assert target_ids and target_ids[0] not in {h.passage_id for h in lexical}
+
+    vector = sample_library.search(query, k=3, mode="vector")
+    assert vector[0].passage_id == target_ids[0]
+    hybrid = sample_library.search(query, k=3)
+    assert target_ids[0] in {h.passage_id for h in hybrid}
+
+
+def test_out_of_memory_on_one_file_is_reported_and_the_rest_imports(
+    data_dir: DataDir, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import evidence.importer as importer
+
+    real_parse = importer.parse_file
+
+    def parse(path: Path, **kw: int) -> object:
+        if path.name == "huge.txt":
+            raise MemoryError
+        return real_parse(path, **kw)
+
+    monkeypatch.setattr(importer, "parse_file", parse)
+    (tmp_path / "huge.txt").write_text("pretend this is enormous")
+    (tmp_path / "fine.txt").write_text("an ordinary note")
+    lib = Library(data_dir, Settings())
+    results = _results(list(lib.import_paths([tmp_path], embed=False)))
+    assert results["huge.txt"].status == FileStatus.FAILED
+    assert "not enough memory" in results["huge.txt"].reason
+    assert results["fine.txt"].status == FileStatus.IMPORTED
+    lib.close()
+
+
+def test_a_folder_of_thousands_of_files(data_dir: DataDir, tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    for n in range(2000):
+        sub = folder / f"round{n // 100:02d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"card{n:04d}.txt").write_text(f"Card {n}: evidence number {n} about tides.")
+    (folder / "~$locked.docx").write_bytes(b"lock")  # Word's lock file: never evidence
+    lib = Library(data_dir, Settings())
+    events = list(lib.import_paths([folder], embed=False))
+    results = _results(events)
+    assert len(results) == 2000
+    assert all(r.status == FileStatus.IMPORTED for r in results.values())
+    assert lib.status().sources == 2000 and lib.store.queued() == []
+    hits = lib.search("evidence number 1234", mode="lexical", k=1)
+    assert hits and Path(hits[0].origin).name == "card1234.txt"
+    lib.close()
