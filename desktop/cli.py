@@ -232,7 +232,9 @@ def _search(library: Library, args: argparse.Namespace) -> int:
     tty = sys.stdout.isatty()
     before, after = ("\x1b[1;33m", "\x1b[0m") if tty else ("«", "»")
     for n, h in enumerate(hits, 1):
-        page = f"p. {h.page}" if h.page else "no pages"
+        name = Path(h.origin).name
+        where = [name] if name != h.source_title else []
+        where.append(f"p. {h.page}" if h.page else "no page numbers")
         ranks = ", ".join(
             x
             for x in (
@@ -241,9 +243,7 @@ def _search(library: Library, args: argparse.Namespace) -> int:
             )
             if x
         )
-        print(
-            f"{n}. {h.source_title} [{Path(h.origin).name}, {page}] score {h.score:.4f} ({ranks})"
-        )
+        print(f"{n}. {h.source_title} [{', '.join(where)}] score {h.score:.4f} ({ranks})")
         print(f"   {render_marked(h.snippet, h.marks, before, after)}")
     return EXIT_OK
 
@@ -259,8 +259,7 @@ def _sources(library: Library, args: argparse.Namespace) -> int:
         who = ", ".join(s.authors[:3]) or "no author"
         print(
             f"{s.id:>4}  {s.kind:<5} {s.display_name[:60]:<60}  {who[:30]:<30} "
-            f"{s.date or '----':<10} "
-            f"{s.passages} passages"
+            f"{s.date or '----':<10} {s.passages:>5} passages, {s.embedded:>5} with vectors"
         )
     status = library.status()
     print(
