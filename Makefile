@@ -14,7 +14,7 @@ SAMPLES ?= ../shared/samples
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test lint check-imports bench clean
+.PHONY: install run test lint system-deps bench clean
 
 install: $(STAMP)
 
@@ -40,7 +40,16 @@ lint: install
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-test: lint
+# LibreOffice renders exported .docx files in the tests (a file Word-compatible software cannot
+# open must never land); Carlito has Calibri's metrics. Installed with apt when missing.
+system-deps:
+	@command -v soffice >/dev/null || { \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends libreoffice-writer-nogui fonts-crosextra-carlito >/dev/null; \
+	  else echo "note: install LibreOffice (soffice) to run the Word rendering check"; fi; }
+
+test: lint system-deps
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q
 
 bench: install

@@ -187,7 +187,7 @@ def bench_search(work: Path, size: int, sentences: list[str], rng: random.Random
     out: dict[str, Any] = {"passages": lib.status().passages}
     for mode in ("lexical", "vector", "hybrid"):
         times = []
-        for rep in range(3):
+        for rep in range(6):
             for q in QUERIES:
                 t0 = time.perf_counter()
                 search(

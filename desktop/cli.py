@@ -14,6 +14,7 @@ from pathlib import Path
 from types import FrameType
 
 from desktop.app_logging import setup_logging
+from desktop.cli_cards import add_card_commands, run_cards, run_export
 from desktop.cli_settings import run_settings
 from desktop.terminal import ProgressBar
 from evidence.datadir import resolve_data_dir
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     rm = sub.add_parser("remove", help="remove a source everywhere")
     rm.add_argument("source", help="id, path, file name or title")
     sub.add_parser("reindex", help="recompute every vector with the current embedding model")
+    add_card_commands(sub)
     st = sub.add_parser("settings", help="show settings, or change them: KEY=VALUE ...")
     st.add_argument("assignments", nargs="*", metavar="KEY=VALUE")
     return p
@@ -116,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "sources": _sources,
             "remove": _remove,
             "reindex": _reindex,
+            "cards": run_cards,
+            "export": run_export,
         }.get(args.command)
         if handler is None:
             print("The window arrives in a later release; use a subcommand:", file=sys.stderr)
@@ -187,7 +191,12 @@ def _run_events(events: object, as_json: bool) -> int:
     elif finished:
         counts = ", ".join(f"{n} {k}" for k, n in sorted(finished.counts.items())) or "no files"
         print(
-            f"done: {counts}; passages waiting for vectors: {finished.pending_vectors}"
+            f"done: {counts}; "
+            + (
+                f"passages waiting for vectors: {finished.pending_vectors}"
+                if finished.pending_vectors is not None
+                else "vectors skipped (run `debate-prep import` to compute them)"
+            )
             + (" (cancelled: run import again to resume)" if cancelled else "")
         )
     if cancelled:
@@ -200,6 +209,8 @@ def _file_line(ev: FileResult) -> str:
     if ev.status == FileStatus.FAILED:
         return f"  FAILED     {name}: {ev.reason}"
     detail = f"{ev.passages} passages" if ev.passages else ""
+    if ev.cards:
+        detail = f"{ev.cards} cards, {ev.passages - ev.cards} analytics (Verbatim)"
     if ev.status == FileStatus.DUPLICATE:
         detail = ev.reason
     if ev.reason and ev.status != FileStatus.DUPLICATE:

@@ -32,6 +32,7 @@ class FileResult:
     passages: int = 0
     reason: str = ""  # why it failed, or what was skipped/warned
     words: int = 0
+    cards: int = 0  # cards found in a Verbatim file (each is also one passage)
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class EmbedUnavailable:
 class ImportFinished:
     counts: dict[str, int]
     cancelled: bool
-    pending_vectors: int
+    pending_vectors: int | None  # None when the embedding phase was skipped
 
     @property
     def failed(self) -> int:

@@ -17,7 +17,8 @@ from evidence.errors import EvidenceError
 from evidence.events import FileResult, FilesFound, FileStatus, ImportEvent
 from evidence.parsers import parse_file
 from evidence.passages import split_passages
-from evidence.store import Store
+from evidence.store import READER_VERSION, Store
+from evidence.verbatim_import import as_card_source
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ def _import_one(store: Store, path: str, index: int, total: int, max_bytes: int)
     try:
         digest = file_sha256(Path(path))
         existing = store.source_id_by_origin(path)
-        if existing and existing[1] == digest:
+        if existing and existing[1] == digest and existing[2] >= READER_VERSION:
             store.dequeue(path)
             return FileResult(path, FileStatus.UNCHANGED, index, total, source_id=existing[0])
         twin = store.source_by_hash(digest)
@@ -99,8 +100,16 @@ def _import_one(store: Store, path: str, index: int, total: int, max_bytes: int)
                 reason=f"same file as {twin.origin}",
             )
         doc = parse_file(Path(path), max_bytes=max_bytes)
-        spans = split_passages(doc)
-        source_id = store.add_source(path, digest, doc, spans, done_queue_path=path)
+        cards = as_card_source(Path(path), doc, max_bytes)
+        if cards is not None:  # a Verbatim file: one passage per card, cards stored with it
+            doc, spans = cards.doc, cards.spans
+            source_id = store.add_source(
+                path, digest, doc, spans, done_queue_path=path,
+                embed_texts=cards.embed_texts, extra=cards.extra,
+            )  # fmt: skip
+        else:
+            spans = split_passages(doc)
+            source_id = store.add_source(path, digest, doc, spans, done_queue_path=path)
     except (EvidenceError, OSError) as exc:
         store.dequeue(path)
         reason = _describe(exc)
@@ -133,6 +142,7 @@ def _import_one(store: Store, path: str, index: int, total: int, max_bytes: int)
         passages=len(spans),
         reason="; ".join(doc.warnings),
         words=len(doc.text.split()),
+        cards=cards.cards if cards is not None else 0,
     )
 
 

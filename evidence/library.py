@@ -7,10 +7,12 @@ model, and a missing or broken model leaves lexical search working.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from evidence.card_store import CardRow, load_cards, load_cards_by_id, load_outline, outline_of
+from evidence.cards import CardDocument
 from evidence.datadir import DataDir
 from evidence.embedding import Embedder
 from evidence.errors import EvidenceError
@@ -128,7 +130,9 @@ class Library:
             yield event
         if embed and not cancel():
             yield from self.embed_pending(cancel)
-        yield ImportFinished(counts, cancelled=cancel(), pending_vectors=self._pending())
+        # Without the embedding phase, do not load a model just to count what it would do.
+        pending = self._pending() if embed else None
+        yield ImportFinished(counts, cancelled=cancel(), pending_vectors=pending)
 
     def embed_pending(self, cancel: CancelCheck = lambda: False) -> Iterator[ImportEvent]:
         try:
@@ -214,3 +218,23 @@ class Library:
 
     def status(self) -> IndexStatus:
         return self.store.status(self._model_id())
+
+    # -- cards -------------------------------------------------------------------------------
+
+    def cards(self, source_ids: Iterable[int] | None = None) -> list[CardRow]:
+        return load_cards(self.store.conn, source_ids)
+
+    def card_document(
+        self, *, source_ids: Sequence[int] | None = None, card_ids: Sequence[int] | None = None
+    ) -> CardDocument:
+        """What an export writes: chosen cards under their headings, or whole outlines of the
+        chosen sources (all Verbatim sources when nothing is chosen), in order."""
+        if card_ids:
+            return outline_of(load_cards_by_id(self.store.conn, card_ids))
+        chosen = source_ids if source_ids else [s.id for s in self.store.sources()]
+        merged = CardDocument()
+        for source_id in chosen:
+            part = load_outline(self.store.conn, source_id)
+            merged.nodes.extend(part.nodes)
+            merged.title = merged.title or part.title
+        return merged

@@ -65,6 +65,31 @@ MIGRATIONS: list[str] = [
         attempts INTEGER NOT NULL DEFAULT 0  -- a file that kills the process is not retried forever
     );
     """,
+    # 2: cards from Verbatim files. A card is also a passage (tag + cite + body), so search,
+    # FTS and vectors cover it; the passage embeds `embed_text` (tag + read text) instead.
+    """
+    ALTER TABLE passages ADD COLUMN embed_text TEXT;
+    ALTER TABLE sources ADD COLUMN outline TEXT;    -- JSON: headings and card ids, in order
+    -- Which importer read the file: an unchanged file read by an older one is read again.
+    ALTER TABLE sources ADD COLUMN reader_version INTEGER NOT NULL DEFAULT 1;
+
+    CREATE TABLE cards (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        passage_id INTEGER REFERENCES passages(id) ON DELETE SET NULL,
+        ordinal INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('card', 'analytic')),
+        outline_path TEXT NOT NULL DEFAULT '[]',   -- JSON [[level, title], ...] above it
+        tag TEXT NOT NULL DEFAULT '',
+        short_cite TEXT NOT NULL DEFAULT '',
+        full_cite TEXT NOT NULL DEFAULT '',
+        body TEXT NOT NULL DEFAULT '',
+        spans TEXT NOT NULL DEFAULT '[]',           -- JSON [[start, end, mark, colour], ...]
+        warnings TEXT NOT NULL DEFAULT '[]',
+        body_offset INTEGER                         -- where the body sits in the source text
+    );
+    CREATE INDEX cards_source ON cards(source_id, ordinal);
+    """,
 ]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,6 +21,13 @@ _SOURCE_COLUMNS = (
     "s.id, s.origin, s.kind, s.title, s.authors, s.date, s.publication, s.url, "
     "s.word_count, s.imported_at, s.warnings"
 )
+
+
+# Bump when import reads files differently (2: Verbatim files become cards): unchanged files
+# read by an older version are read again on the next import.
+READER_VERSION = 2
+
+ExtraWrite = Callable[[sqlite3.Connection, int, list[int]], None]
 
 
 class StoreError(Exception):
@@ -51,11 +58,12 @@ class Store:
 
     # -- sources ---------------------------------------------------------------------------
 
-    def source_id_by_origin(self, origin: str) -> tuple[int, str] | None:
+    def source_id_by_origin(self, origin: str) -> tuple[int, str, int] | None:
+        """(id, content hash, reader version) of the source imported from `origin`."""
         row = self.conn.execute(
-            "SELECT id, content_hash FROM sources WHERE origin = ?", (origin,)
+            "SELECT id, content_hash, reader_version FROM sources WHERE origin = ?", (origin,)
         ).fetchone()
-        return (row[0], row[1]) if row else None
+        return (row[0], row[1], row[2]) if row else None
 
     def source_by_hash(self, content_hash: str) -> SourceRecord | None:
         row = self.conn.execute(
@@ -72,9 +80,14 @@ class Store:
         spans: Sequence[PassageSpan],
         *,
         done_queue_path: str | None = None,
+        embed_texts: Sequence[str | None] | None = None,
+        extra: ExtraWrite | None = None,
     ) -> int:
         """Store a source and its passages in one transaction, replacing an older version
-        from the same origin, and take its path off the import queue in the same commit."""
+        from the same origin, and take its path off the import queue in the same commit.
+
+        `embed_texts[i]` replaces passage i's text for embedding; `extra(conn, source_id,
+        passage_ids)` writes more rows (cards) inside the same transaction."""
         with self.conn:
             self.conn.execute(
                 "DELETE FROM passages WHERE source_id IN (SELECT id FROM sources WHERE origin = ?)",
@@ -83,8 +96,8 @@ class Store:
             self.conn.execute("DELETE FROM sources WHERE origin = ?", (origin,))
             cur = self.conn.execute(
                 "INSERT INTO sources (origin, content_hash, kind, title, authors, date, "
-                "publication, url, text, page_starts, word_count, warnings, imported_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "publication, url, text, page_starts, word_count, warnings, imported_at, "
+                "reader_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     origin,
                     content_hash,
@@ -99,17 +112,28 @@ class Store:
                     len(doc.text.split()),
                     json.dumps(doc.warnings),
                     _now(),
+                    READER_VERSION,
                 ),
             )
             source_id = int(cur.lastrowid or 0)
+            embeds = list(embed_texts) if embed_texts is not None else [None] * len(spans)
             self.conn.executemany(
-                "INSERT INTO passages (source_id, ordinal, start, end, page, text) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO passages (source_id, ordinal, start, end, page, text, embed_text) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
-                    (source_id, i, s.start, s.end, s.page, doc.text[s.start : s.end])
-                    for i, s in enumerate(spans)
+                    (source_id, i, s.start, s.end, s.page, doc.text[s.start : s.end], e)
+                    for i, (s, e) in enumerate(zip(spans, embeds, strict=True))
                 ),
             )
+            if extra is not None:
+                ids = [
+                    r[0]
+                    for r in self.conn.execute(
+                        "SELECT id FROM passages WHERE source_id = ? ORDER BY ordinal",
+                        (source_id,),
+                    )
+                ]
+                extra(self.conn, source_id, ids)
             if done_queue_path is not None:
                 self.conn.execute("DELETE FROM import_queue WHERE path = ?", (done_queue_path,))
         return source_id
@@ -168,8 +192,10 @@ class Store:
         return {r[0]: PassageRecord(*r) for r in rows}
 
     def pending_passages(self, model_id: str, limit: int) -> list[PassageRecord]:
+        """Passages without a vector from `model_id`; `text` is what to embed."""
         rows = self.conn.execute(
-            "SELECT id, source_id, ordinal, start, end, page, text FROM passages "
+            "SELECT id, source_id, ordinal, start, end, page, COALESCE(embed_text, text) "
+            "FROM passages "
             "WHERE embedded_with IS NULL OR embedded_with != ? ORDER BY id LIMIT ?",
             (model_id, limit),
         ).fetchall()

@@ -108,3 +108,35 @@ def test_corrupt_embedding_model_is_named_and_keyword_search_still_works(
     assert "1nc.docx" in capsys.readouterr().out
     log = data_dir.log_file.read_text()
     assert "broken.gguf" in log
+
+
+def test_cards_and_export_from_the_command_line(
+    data_dir: DataDir, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from evidence.verbatim import read_verbatim
+
+    sample = SAMPLES / "verbatim" / "1nc.docx"
+    assert _run(data_dir, "import", "--no-vectors", str(sample)) == EXIT_OK
+    assert "20 cards" in capsys.readouterr().out
+    assert _run(data_dir, "--json", "cards", "--source", "1nc.docx") == EXIT_OK
+    rows = json.loads(capsys.readouterr().out)
+    cards = [r for r in rows if r["kind"] == "card"]
+    assert len(cards) == 20
+    matanich = next(r for r in cards if r["short_cite"] == "Matanich 96")
+    assert matanich["path"][-1][1].startswith("1NC---T")
+
+    out = tmp_path / "block.docx"
+    assert _run(data_dir, "export", "--out", str(out), "--card", str(matanich["id"])) == EXIT_OK
+    back = read_verbatim(out.read_bytes()).cards()
+    assert [(c.tag, c.short_cite, c.body) for c in back] == [
+        (matanich["tag"], "Matanich 96", matanich["body"])
+    ]
+    whole = tmp_path / "whole.docx"
+    assert _run(data_dir, "export", "--out", str(whole), "--shrink", "--no-analytics") == EXIT_OK
+    assert len(read_verbatim(whole.read_bytes()).cards()) == 20
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    capsys.readouterr()
+    assert _run(data_dir, "export", "--out", str(blocker / "x.docx")) == 1
+    assert "error:" in capsys.readouterr().err

@@ -2,11 +2,13 @@
 
 Verbatim's own template is GPL-3, so nothing here is copied from it: each style is built from
 the documented look. Readers match on style IDs and outline levels, so those are exact; the
-spacing and border widths are our own choices.
+spacing and border widths are our own choices. Highlight is not a style but a run property
+with a fixed set of colour names, kept here with the rest of the format's vocabulary.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from docx.document import Document
@@ -21,6 +23,29 @@ UNDERLINE_STYLE_ID = "StyleUnderline"
 EMPHASIS_STYLE_ID = "Emphasis"
 FONT = "Calibri"
 BODY_HALF_POINTS = 22  # 11pt
+
+# The only values Word accepts in w:highlight (ST_HighlightColor, less "none").
+WORD_HIGHLIGHTS = (
+    "yellow", "green", "cyan", "magenta", "blue", "red", "darkBlue", "darkCyan", "darkGreen",
+    "darkMagenta", "darkRed", "darkYellow", "darkGray", "lightGray", "black",
+)  # fmt: skip
+DEFAULT_HIGHLIGHT = "yellow"
+# Word's menu names for the same colours, as users and other programs spell them.
+_HIGHLIGHT_ALIASES = {
+    "turquoise": "cyan", "brightgreen": "green", "pink": "magenta", "teal": "darkCyan",
+    "violet": "darkMagenta", "gray25": "lightGray", "lightgrey": "lightGray",
+    "gray50": "darkGray", "darkgrey": "darkGray",
+}  # fmt: skip
+_HIGHLIGHT_LOOKUP = {c.lower(): c for c in WORD_HIGHLIGHTS} | _HIGHLIGHT_ALIASES
+
+
+def resolve_highlight(color: str) -> tuple[str, bool]:
+    """The w:highlight value for `color`, and whether it was understood (else yellow)."""
+    if not color:
+        return DEFAULT_HIGHLIGHT, True  # a highlight with no colour recorded
+    key = re.sub(r"[\s_%-]", "", color).lower()
+    value = _HIGHLIGHT_LOOKUP.get(key)
+    return (value, True) if value else (DEFAULT_HIGHLIGHT, False)
 
 
 def half_points(pt: float) -> int:
@@ -83,7 +108,12 @@ _HEADING_LOOKS: dict[Level, tuple[float, bool, bool, str | None, bool]] = {
     Level.BLOCK: (16, True, True, "single", False),
     Level.TAG: (13, False, False, None, False),
 }
-_HEADING_ALIASES = {Level.POCKET: "Pocket", Level.HAT: "Hat", Level.BLOCK: "Block", Level.TAG: "Tag"}
+_HEADING_ALIASES = {
+    Level.POCKET: "Pocket",
+    Level.HAT: "Hat",
+    Level.BLOCK: "Block",
+    Level.TAG: "Tag",
+}
 
 
 def _heading(styles: Any, level: Level, style_id: str) -> None:

@@ -1,0 +1,201 @@
+"""Cards in the library: how a Verbatim file is laid out as a source, and read back.
+
+A Verbatim file's source text is its outline written out (headings, tags, cites, bodies);
+each card or analytic is one passage of it, so lexical and vector search find cards like any
+passage, and each card body sits verbatim in the source text at `body_offset`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from evidence.cards import Analytic, Card, CardDocument, Heading, Level, Mark, Node, Span
+
+OutlinePath = list[tuple[int, str]]
+ExtraWriteFn = Callable[[sqlite3.Connection, int, list[int]], None]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where one card or analytic landed in the laid-out text."""
+
+    node: Card | Analytic
+    path: OutlinePath
+    start: int  # the passage: from the tag to the end of the body
+    end: int
+    body_offset: int
+
+
+@dataclass
+class Layout:
+    text: str
+    placements: list[Placement]
+    outline: list[Any]  # JSON skeleton; cards referenced by placement index until stored
+
+
+def embed_text(node: Card | Analytic) -> str:
+    """What a card's vector should mean: its tag and the words a debater reads, first; then
+    the body, which the embedder truncates. The read text alone can miss the card's subject:
+    a topicality card read for "protection means cessation" is still about whaling."""
+    if isinstance(node, Analytic):
+        return f"{node.tag}\n{node.text}".strip()
+    read = node.text_of(Mark.HIGHLIGHT) or node.text_of(Mark.UNDERLINE)
+    return f"{node.tag}\n{read}\n{node.body}".strip()
+
+
+def layout(doc: CardDocument) -> Layout:
+    parts: list[str] = []
+    pos = 0
+    placements: list[Placement] = []
+
+    def put(chunk: str) -> int:
+        nonlocal pos
+        start = pos
+        parts.append(chunk)
+        pos += len(chunk)
+        return start
+
+    def visit(nodes: list[Node], path: OutlinePath) -> list[Any]:
+        skeleton: list[Any] = []
+        for node in nodes:
+            if isinstance(node, Heading):
+                put(node.title + "\n\n")
+                sub = visit(node.children, [*path, (int(node.level), node.title)])
+                skeleton.append({"level": int(node.level), "title": node.title, "children": sub})
+                continue
+            start = put(node.tag + "\n")
+            if isinstance(node, Card):
+                put(f"{node.short_cite} {node.full_cite}".strip() + "\n")
+                body_at = put(node.body)
+            else:
+                body_at = put(node.text)
+            placements.append(Placement(node, path, start, pos, body_at))
+            put("\n\n")
+            skeleton.append({"item": len(placements) - 1})
+        return skeleton
+
+    outline = visit(doc.nodes, [])
+    return Layout("".join(parts), placements, outline)
+
+
+def write_cards(
+    conn: sqlite3.Connection, source_id: int, passage_ids: Sequence[int], plan: Layout
+) -> None:
+    """Insert the cards of `plan` (placement i is passage i) and the source's outline."""
+    card_ids: list[int] = []
+    for i, (pl, pid) in enumerate(zip(plan.placements, passage_ids, strict=True)):
+        node = pl.node
+        is_card = isinstance(node, Card)
+        cur = conn.execute(
+            "INSERT INTO cards (source_id, passage_id, ordinal, kind, outline_path, tag, "
+            "short_cite, full_cite, body, spans, warnings, body_offset) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                source_id, pid, i, "card" if is_card else "analytic", json.dumps(pl.path),
+                node.tag,
+                node.short_cite if isinstance(node, Card) else "",
+                node.full_cite if isinstance(node, Card) else "",
+                node.body if isinstance(node, Card) else node.text,
+                json.dumps([[s.start, s.end, str(s.mark), s.color] for s in node.spans])
+                if isinstance(node, Card) else "[]",
+                json.dumps(node.warnings) if isinstance(node, Card) else "[]",
+                pl.body_offset,
+            ),
+        )  # fmt: skip
+        card_ids.append(int(cur.lastrowid or 0))
+
+    def resolve(items: list[Any]) -> list[Any]:
+        out: list[Any] = []
+        for it in items:
+            if "item" in it:
+                out.append({"card": card_ids[it["item"]]})
+            else:
+                out.append({**it, "children": resolve(it["children"])})
+        return out
+
+    conn.execute(
+        "UPDATE sources SET outline = ? WHERE id = ?",
+        (json.dumps(resolve(plan.outline)), source_id),
+    )
+
+
+@dataclass(frozen=True)
+class CardRow:
+    id: int
+    source_id: int
+    passage_id: int | None
+    path: OutlinePath
+    node: Card | Analytic
+
+
+_COLUMNS = (
+    "id, source_id, passage_id, kind, outline_path, tag, short_cite, full_cite, body, spans, "
+    "warnings, body_offset"
+)
+
+
+def _row(r: Sequence[Any]) -> CardRow:
+    node: Card | Analytic
+    if r[3] == "card":
+        spans = [Span(s, e, Mark(m), c) for s, e, m, c in json.loads(r[9])]
+        node = Card(r[5], r[6], r[7], r[8], spans, json.loads(r[10]), r[1], r[11])
+    else:
+        node = Analytic(r[5], r[8])
+    path = [(int(level), str(title)) for level, title in json.loads(r[4])]
+    return CardRow(r[0], r[1], r[2], path, node)
+
+
+def load_cards(conn: sqlite3.Connection, source_ids: Iterable[int] | None = None) -> list[CardRow]:
+    sql = f"SELECT {_COLUMNS} FROM cards"
+    args: list[int] = []
+    if source_ids is not None:
+        args = list(source_ids)
+        sql += f" WHERE source_id IN ({','.join('?' * len(args))})"
+    rows = conn.execute(sql + " ORDER BY source_id, ordinal", args).fetchall()
+    return [_row(r) for r in rows]
+
+
+def load_cards_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> list[CardRow]:
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM cards WHERE id IN ({marks})", list(ids))
+    by_id = {r[0]: _row(r) for r in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def load_outline(conn: sqlite3.Connection, source_id: int) -> CardDocument:
+    """A Verbatim source's whole outline, headings included, as it was imported."""
+    row = conn.execute("SELECT outline, title FROM sources WHERE id = ?", (source_id,)).fetchone()
+    if row is None or row[0] is None:
+        return CardDocument()
+    cards = {c.id: c.node for c in load_cards(conn, [source_id])}
+
+    def build(items: list[Any]) -> list[Node]:
+        out: list[Node] = []
+        for it in items:
+            if "card" in it:
+                if it["card"] in cards:
+                    out.append(cards[it["card"]])
+            else:
+                out.append(Heading(Level(it["level"]), it["title"], build(it["children"])))
+        return out
+
+    return CardDocument(build(json.loads(row[0])), title=row[1] or "")
+
+
+def outline_of(rows: Iterable[CardRow], title: str = "") -> CardDocument:
+    """Selected cards under their outline headings (shared headings merged), in order."""
+    doc = CardDocument(title=title)
+    for row in rows:
+        level_nodes = doc.nodes
+        for level, heading in row.path:
+            last = level_nodes[-1] if level_nodes else None
+            if not (isinstance(last, Heading) and last.level == level and last.title == heading):
+                last = Heading(Level(level), heading)
+                level_nodes.append(last)
+            level_nodes = last.children
+        level_nodes.append(row.node)
+    return doc
