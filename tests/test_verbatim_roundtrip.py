@@ -143,3 +143,43 @@ def test_exported_cite_keeps_the_short_cite_in_place_not_twice(
     for card in inside:
         cite_line = paragraphs[paragraphs.index(card.tag) + 1]
         assert cite_line == card.full_cite  # e.g. "Johanna Matanich 96, ..." exactly once
+
+
+def test_a_two_thousand_page_backfile_imports_whole(tmp_path: Path) -> None:
+    from evidence.cards import Level, Mark, Span
+
+    words = ("deterrence holds because leaders fear retaliation and escalation " * 40).strip()
+    blocks = []
+    for b in range(100):
+        cards: list[Node] = []
+        for c in range(30):
+            body = f"{words} card {b}-{c}."
+            spans = [Span(0, 10, Mark.UNDERLINE), Span(0, 10, Mark.HIGHLIGHT, "yellow")]
+            cards.append(Card(f"Tag {b}-{c}", f"Author {c % 90:02d}", "[Quals, 2020]", body, spans))
+        blocks.append(Heading(Level.BLOCK, f"Block {b}", cards))
+    big = CardDocument([Heading(Level.POCKET, "1NC", blocks)])
+    path = tmp_path / "huge-backfile.docx"
+    write_docx(big, path)  # 3,000 cards of ~300 words: well over 2,000 pages in Word
+    lib = Library(DataDir(tmp_path / "lib"), Settings())
+    events = list(lib.import_paths([path], embed=False))
+    assert any(getattr(e, "cards", 0) == 3000 for e in events)
+    assert len(lib.cards()) == 3000
+    assert shape(lib.card_document().nodes) == shape(big.nodes)
+    lib.close()
+
+
+def test_a_word_file_without_verbatim_structure_imports_as_an_article(tmp_path: Path) -> None:
+    import docx
+
+    article = docx.Document()
+    article.add_heading("Why Whales Matter", level=1)
+    for n in range(6):
+        article.add_paragraph(f"Paragraph {n} about whale migration and ocean health. " * 12)
+    path = tmp_path / "article.docx"
+    article.save(str(path))
+    lib = Library(DataDir(tmp_path / "lib"), Settings())
+    results = [e for e in lib.import_paths([path], embed=False) if hasattr(e, "cards")]
+    assert results[0].cards == 0 and results[0].passages >= 1
+    assert lib.cards() == []
+    assert lib.search("whale migration", mode="lexical")
+    lib.close()
