@@ -1,0 +1,208 @@
+"""The Searcher → Analyzer → Writer → Reviewer loop, as a generator of typed step events.
+
+Cancel is checked between steps and between streamed tokens. The loop is bounded (rounds,
+generated tokens, wall time) and always ends with a DONE event carrying the cards and the
+Reviewer's remaining objections. Evidence text only ever reaches the model as data inside a
+prompt, and the model's output only ever becomes a tag: it cannot touch bodies or cites.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator as Gen
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from agents.generation import CancelCheck, GenerationError, Generator
+from agents.review import SUPPORT_THRESHOLD, cosine, mechanical_objections, support
+from agents.steps import Role, StepEvent, StepKind
+from agents.tasks import CutTask
+from agents.writer import Draft, MarkCutter, clean_tag, draft_from_passage, write_tag
+from evidence.embedding import Embedder
+from evidence.library import Library
+from evidence.search import SearchFilters, SearchHit
+
+MIN_RELEVANCE = 0.25  # cosine(claim, passage) below which a passage is not evidence for it
+T = TypeVar("T")
+Steps = Gen[StepEvent, None, T]
+
+
+@dataclass
+class Team:
+    library: Library
+    generator: Generator
+    embedder: Embedder
+    cutter: MarkCutter
+
+
+@dataclass
+class _Run:
+    started: float = field(default_factory=time.monotonic)
+    tokens: int = 0
+    used: set[int] = field(default_factory=set)
+
+
+def _done(drafts: list[Draft], objections: list[str], cancelled: bool) -> StepEvent:
+    summary = "cancelled" if cancelled else f"{len(drafts)} cards"
+    if objections:
+        summary += f"; {len(objections)} objections remain"
+    return StepEvent(Role.TEAM, StepKind.DONE, summary, {
+        "cards": [d.card for d in drafts], "objections": objections, "cancelled": cancelled,
+    })  # fmt: skip
+
+
+def run_cut(task: CutTask, team: Team, cancel: CancelCheck = lambda: False) -> Iterator[StepEvent]:
+    run = _Run()
+    yield StepEvent(Role.TEAM, StepKind.START, f"Cut {task.cards} cards for: {task.claim}")
+    queries = [task.claim]
+    drafts: list[Draft] = []
+    objections: list[str] = []
+    for round_no in range(task.bounds.max_rounds + 1):
+        if cancel():
+            yield _done([], objections, True)
+            return
+        # Searcher: hybrid search of the local library, results kept with their provenance.
+        yield StepEvent(Role.SEARCHER, StepKind.START, "searching: " + " | ".join(queries))
+        hits = _search(team.library, queries, task)
+        fresh = _relevant(team, task.claim, [h for h in hits if h.passage_id not in run.used])
+        yield StepEvent(Role.SEARCHER, StepKind.EVIDENCE, f"{len(fresh)} passages found",
+                        {"hits": fresh})  # fmt: skip
+        if not fresh and not drafts:
+            msg = (
+                f"no evidence in the library for “{task.claim}”: import articles or "
+                "backfiles on it first (debate-prep import PATH); no card was invented"
+            )
+            yield StepEvent(Role.SEARCHER, StepKind.MESSAGE, msg)
+            yield _done([], [msg], False)
+            return
+        # Analyzer: the passages that best support the claim; what is missing goes back.
+        need = task.cards - len(drafts)
+        chosen = fresh[:need]
+        run.used.update(h.passage_id for h in chosen)
+        missing = need - len(chosen)
+        plan = f"use {len(chosen)} passages" + (f"; need {missing} more" if missing else "")
+        yield StepEvent(Role.ANALYZER, StepKind.PLAN, plan, {
+            "claim": task.claim, "passages": [h.passage_id for h in chosen], "missing": missing,
+        })  # fmt: skip
+        # Writer: extractive bodies and marks; the model writes only the tag.
+        for hit in chosen:
+            if cancel():
+                yield _done([], objections, True)
+                return
+            draft = yield from _write(team, task, hit, run, cancel)
+            if draft is None:
+                yield _done([], objections, True)
+                return
+            drafts.append(draft)
+        # Reviewer: mechanical checks, then the other side's question: does the read text
+        # support the tag? Unsupported tags are revised to the claim, once.
+        objections = []
+        for draft in drafts:
+            yield from _review(team, draft, objections)
+        over = _over_budget(task, run)
+        verdict = "finished" if not objections and len(drafts) >= task.cards else "revise"
+        yield StepEvent(Role.REVIEWER, StepKind.REVIEW,
+                        verdict + (": " + "; ".join(objections) if objections else ""),
+                        {"verdict": verdict, "objections": list(objections)})  # fmt: skip
+        if over:
+            objections.append(over)
+        # Only missing cards send work back (to the Searcher); objections to the cards we
+        # have are reported, not looped on: a bigger search cannot fix a source's metadata.
+        if verdict == "finished" or over or len(drafts) >= task.cards:
+            break
+        if round_no < task.bounds.max_rounds:
+            queries = _broaden(task.claim, queries)
+            yield StepEvent(Role.ANALYZER, StepKind.MESSAGE,
+                            f"I need {task.cards - len(drafts)} more cards to prove "
+                            f"“{task.claim}”: searching wider")  # fmt: skip
+    yield _done(drafts, objections, False)
+
+
+def _search(library: Library, queries: list[str], task: CutTask) -> list[SearchHit]:
+    filters = SearchFilters(source_ids=[task.source_id]) if task.source_id is not None else None
+    best: dict[int, SearchHit] = {}
+    for q in queries:
+        for hit in library.search(q, k=max(10, 3 * task.cards), filters=filters):
+            if hit.passage_id not in best or hit.score > best[hit.passage_id].score:
+                best[hit.passage_id] = hit
+    return sorted(best.values(), key=lambda h: -h.score)
+
+
+def _relevant(team: Team, claim: str, hits: list[SearchHit]) -> list[SearchHit]:
+    """Hits whose text is about the claim at all: nearest neighbours always exist, so without
+    this a claim the library knows nothing about would still get (invented-looking) cards."""
+    if not hits:
+        return []
+    passages = team.library.store.passages([h.passage_id for h in hits])
+    texts = [passages[h.passage_id].text for h in hits]
+    claim_vec, *vecs = team.embedder.embed([claim, *texts])
+    scored = [(cosine(claim_vec, v), h) for v, h in zip(vecs, hits, strict=True)]
+    return [h for score, h in sorted(scored, key=lambda x: -x[0]) if score >= MIN_RELEVANCE]
+
+
+def _broaden(claim: str, queries: list[str]) -> list[str]:
+    # Without a capable model, a broader query is the claim's content words, fewer of them.
+    words = [w for w in claim.split() if len(w) > 3]
+    shorter = " ".join(words[: max(2, len(words) // 2)])
+    return [*queries, shorter] if shorter and shorter not in queries else queries
+
+
+def _write(
+    team: Team, task: CutTask, hit: SearchHit, run: _Run, cancel: CancelCheck
+) -> Steps[Draft | None]:
+    """Cut one card from a hit; None when cancelled mid-way (nothing half-made is kept)."""
+    lib = team.library
+    passage = lib.store.passages([hit.passage_id])[hit.passage_id]
+    source = lib.store.source(passage.source_id)
+    assert source is not None
+    existing = next((r for r in lib.cards([source.id]) if r.passage_id == passage.id), None)
+    draft = draft_from_passage(passage, source, existing, task.claim, team.cutter, team.embedder)
+    yield StepEvent(Role.WRITER, StepKind.START, f"cutting from {source.display_name}")
+    pieces: list[str] = []
+    budget = task.bounds.max_generated_tokens - run.tokens
+    if budget > 0:
+        try:
+            for piece in write_tag(team.generator, draft.card, cancel, budget):
+                pieces.append(piece)
+                run.tokens += 1
+                yield StepEvent(Role.WRITER, StepKind.TOKEN, piece)
+        except GenerationError as exc:
+            yield StepEvent(Role.WRITER, StepKind.ERROR, f"tag not generated: {exc}")
+        if cancel():
+            return None
+    draft.card.tag = clean_tag("".join(pieces), fallback=task.claim)
+    yield StepEvent(Role.WRITER, StepKind.CARD, f"{draft.card.tag} ({draft.card.short_cite})",
+                    {"card": draft.card, "passage_id": passage.id})  # fmt: skip
+    return draft
+
+
+def _review(team: Team, draft: Draft, objections: list[str]) -> Steps[None]:
+    card = draft.card
+    assert card.source_id is not None
+    text = team.library.store.source_text(card.source_id)
+    problems = mechanical_objections(card, text, draft.cite.missing)
+    score = support(card.tag, card, team.embedder)
+    note = ""
+    if score < SUPPORT_THRESHOLD and card.tag != draft.claim:
+        # The other side would say the tag overclaims. Revise: the debater's own claim, if
+        # the read text supports it better than the model's wording.
+        claim_score = support(draft.claim, card, team.embedder)
+        if claim_score > score:
+            card.tag, score, note = draft.claim, claim_score, "tag revised to the claim"
+    if score < SUPPORT_THRESHOLD:
+        problems.append(f"tag weakly supported by the highlighted text ({score:.2f})")
+    draft.score = score
+    for problem in problems:
+        objections.append(f"{card.short_cite or '?'}: {problem}")
+    summary = "; ".join([*([note] if note else []), *problems]) or "verbatim, cited, supported"
+    yield StepEvent(Role.REVIEWER, StepKind.MESSAGE, f"{card.short_cite}: {summary}",
+                    {"card": card, "problems": problems, "support": score})  # fmt: skip
+
+
+def _over_budget(task: CutTask, run: _Run) -> str:
+    if run.tokens >= task.bounds.max_generated_tokens:
+        return f"stopped: generated-token budget ({task.bounds.max_generated_tokens}) used"
+    if time.monotonic() - run.started > task.bounds.max_seconds:
+        return f"stopped: time budget ({task.bounds.max_seconds:.0f} s) used"
+    return ""

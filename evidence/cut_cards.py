@@ -1,0 +1,37 @@
+"""Storing cards the agents cut: all of a run's cards in one transaction, so a cancelled or
+killed run leaves either whole cards or none."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from evidence.cards import Card
+from evidence.store import Store
+
+
+def store_cut_cards(store: Store, cards: Sequence[Card], heading: str) -> list[int]:
+    """Each card is filed under its own source (the one its body came from), in a Block
+    named `heading`. Returns the new card ids."""
+    ids: list[int] = []
+    with store.conn:
+        for card in cards:
+            if card.source_id is None or card.source_offset is None:
+                raise ValueError("a cut card must name its source and body offset")
+            ordinal = store.conn.execute(
+                "SELECT COALESCE(MAX(ordinal), -1) + 1 FROM cards WHERE source_id = ?",
+                (card.source_id,),
+            ).fetchone()[0]
+            cur = store.conn.execute(
+                "INSERT INTO cards (source_id, passage_id, ordinal, kind, outline_path, tag, "
+                "short_cite, full_cite, body, spans, warnings, body_offset) "
+                "VALUES (?, NULL, ?, 'card', ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    card.source_id, ordinal, json.dumps([[3, heading]]), card.tag,
+                    card.short_cite, card.full_cite, card.body,
+                    json.dumps([[s.start, s.end, str(s.mark), s.color] for s in card.spans]),
+                    json.dumps(card.warnings), card.source_offset,
+                ),
+            )  # fmt: skip
+            ids.append(int(cur.lastrowid or 0))
+    return ids
