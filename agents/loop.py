@@ -19,6 +19,7 @@ from agents.review import SUPPORT_THRESHOLD, cosine, mechanical_objections, supp
 from agents.steps import Role, StepEvent, StepKind
 from agents.tasks import CutTask
 from agents.writer import Draft, MarkCutter, clean_tag, draft_from_passage, write_tag
+from evidence.card_store import analytic_passage_ids
 from evidence.embedding import Embedder
 from evidence.library import Library
 from evidence.search import SearchFilters, SearchHit
@@ -132,6 +133,8 @@ def _search(library: Library, queries: list[str], task: CutTask) -> list[SearchH
 def _relevant(team: Team, claim: str, hits: list[SearchHit]) -> list[SearchHit]:
     """Hits whose text is about the claim at all: nearest neighbours always exist, so without
     this a claim the library knows nothing about would still get (invented-looking) cards."""
+    analytics = analytic_passage_ids(team.library.store.conn, [h.passage_id for h in hits])
+    hits = [h for h in hits if h.passage_id not in analytics]
     if not hits:
         return []
     passages = team.library.store.passages([h.passage_id for h in hits])

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import FrameType
 
 from desktop.app_logging import setup_logging
+from desktop.cli_agents import add_agent_commands, run_cut_command
 from desktop.cli_cards import add_card_commands, run_cards, run_export
 from desktop.cli_settings import run_settings
 from desktop.terminal import ProgressBar
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     rm.add_argument("source", help="id, path, file name or title")
     sub.add_parser("reindex", help="recompute every vector with the current embedding model")
     add_card_commands(sub)
+    add_agent_commands(sub)
     st = sub.add_parser("settings", help="show settings, or change them: KEY=VALUE ...")
     st.add_argument("assignments", nargs="*", metavar="KEY=VALUE")
     return p
@@ -120,6 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "reindex": _reindex,
             "cards": run_cards,
             "export": run_export,
+            "cut": run_cut_command,
         }.get(args.command)
         if handler is None:
             print("The window arrives in a later release; use a subcommand:", file=sys.stderr)

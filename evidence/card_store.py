@@ -199,3 +199,15 @@ def outline_of(rows: Iterable[CardRow], title: str = "") -> CardDocument:
             level_nodes = last.children
         level_nodes.append(row.node)
     return doc
+
+
+def analytic_passage_ids(conn: sqlite3.Connection, passage_ids: Sequence[int]) -> set[int]:
+    """Those passages that are analytics: a debater's own words, never evidence to cut."""
+    if not passage_ids:
+        return set()
+    marks = ",".join("?" * len(passage_ids))
+    rows = conn.execute(
+        f"SELECT passage_id FROM cards WHERE kind = 'analytic' AND passage_id IN ({marks})",
+        list(passage_ids),
+    )
+    return {r[0] for r in rows}

@@ -1,0 +1,52 @@
+"""Build the generator the settings ask for, as a factory called lazily (loading takes seconds
+and the memory of a whole model)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from agents.embedder_setup import default_threads
+from agents.llama_generator import LlamaGenerator
+from evidence.datadir import DataDir
+from evidence.errors import ModelFileError
+from evidence.settings import Settings
+
+# One model per process: a second factory call with the same settings returns the loaded
+# generator; different settings close it before loading the new one, so two models never
+# share memory (closing makes its old holders fail with "the generator is closed").
+_current: tuple[tuple[str, int, int, int], LlamaGenerator] | None = None
+_lock = threading.Lock()
+
+
+def generator_factory(data_dir: DataDir, settings: Settings) -> Callable[[], LlamaGenerator]:
+    def make() -> LlamaGenerator:
+        global _current
+        from agents.model_files import default_generator_path
+
+        if settings.generator_model:
+            path = Path(settings.generator_model).expanduser()
+            if not path.is_file():
+                raise ModelFileError(f"generator model {path} not found (see settings)")
+        else:
+            path = default_generator_path(data_dir.models)
+        threads = settings.threads or default_threads()
+        key = (str(path.resolve()), threads, settings.context_size, settings.gpu_layers)
+        with _lock:
+            if _current is not None:
+                loaded_key, loaded = _current
+                if loaded_key == key and not loaded.closed:
+                    return loaded
+                loaded.close()
+                _current = None
+            generator = LlamaGenerator(
+                path,
+                n_threads=threads,
+                context_size=settings.context_size,
+                gpu_layers=settings.gpu_layers,
+            )
+            _current = (key, generator)
+            return generator
+
+    return make
