@@ -62,7 +62,7 @@ def cut_marks(
             break
         a, b = feats.clauses[ci]
         size = int((feats.skip[a:b] == 0).sum())
-        if used + size - budget > budget - used:
+        if used and used + size - budget > budget - used:
             continue  # it would overshoot more than it fills: try a shorter clause
         for i in range(a, b):
             if not feats.skip[i]:

@@ -29,7 +29,9 @@ class ScriptedGenerator:
     def last_stats(self) -> GenerationStats:
         return self._stats
 
-    def stream(self, request: GenerationRequest, cancel: CancelCheck = lambda: False) -> Iterator[str]:
+    def stream(
+        self, request: GenerationRequest, cancel: CancelCheck = lambda: False
+    ) -> Iterator[str]:
         self.requests.append(request)
         reply = self.replies.pop(0) if self.replies else "Evidence proves the claim."
         for word in reply.split(" "):
