@@ -33,8 +33,9 @@ class LlamaGenerator:
     """A GGUF model loaded once, generating for one caller at a time.
 
     Thread rule: one instance is meant for one thread (llama.cpp contexts are not
-    thread-safe). Calls from other threads wait on a lock; a second stream() started on the
-    thread whose previous stream is still open raises RuntimeError instead of deadlocking.
+    thread-safe). Calls from other threads wait on a lock, held from a stream's first piece
+    to its end; a second stream() (or close()) on the thread whose previous stream is still
+    open raises RuntimeError instead of deadlocking. Close or finish streams you abandon.
     """
 
     def __init__(
@@ -82,9 +83,9 @@ class LlamaGenerator:
         return self._stats
 
     def count_tokens(self, text: str) -> int:
-        """Tokens the model sees for `text` as a prompt, BOS included."""
-        with self._session():
-            return len(self._tokenize(text))
+        """Tokens the model sees for `text` as a prompt, BOS included. Needs no lock: the
+        tokenizer only reads the model, so this works while a stream is open."""
+        return len(self._tokenize(text))
 
     def chat_prompt(self, system: str, user: str) -> str:
         if self._chat is None:
@@ -156,11 +157,14 @@ class LlamaGenerator:
             self._reusable = 0
 
     def close(self) -> None:
-        """Free the model and its context. Idempotent; generation fails afterwards."""
-        llama = getattr(self, "_llama", None)
-        if llama is not None:
-            self._llama = None
-            llama.close()
+        """Free the model and its context, after a stream running in another thread ends.
+        Idempotent; generation fails afterwards."""
+        if getattr(self, "_llama", None) is None:
+            return
+        with self._session():
+            llama, self._llama = self._llama, None
+            if llama is not None:
+                llama.close()
 
     def __enter__(self) -> LlamaGenerator:
         return self

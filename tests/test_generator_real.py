@@ -19,6 +19,7 @@ from agents.generator_setup import generator_factory
 from agents.gpu import NO_GPU_BUILD, GpuDevice, GpuInfo, choose_gpu_layers, detect_gpu
 from agents.llama_chat import ChatTemplate
 from agents.llama_generator import LlamaGenerator
+from agents.llama_sampling import TokenText
 from evidence.datadir import DataDir
 from evidence.errors import ModelFileError
 from evidence.settings import Settings
@@ -122,11 +123,31 @@ def test_cancel_before_the_start_and_closing_the_stream(gemma: LlamaGenerator) -
 
     stream = gemma.stream(greedy(16))
     next(stream)
+    assert gemma.count_tokens("x") >= 1  # the tokenizer needs no lock
     with pytest.raises(RuntimeError, match="still open"):  # same thread, stream still open
-        gemma.count_tokens("x")
+        gemma.stream(greedy(4))
     stream.close()  # type: ignore[attr-defined]
     assert gemma.last_stats.stopped_by == "cancel"
-    assert gemma.count_tokens("x") >= 1  # the lock was released
+    assert gemma.complete(greedy(2))  # the lock was released
+
+
+def test_text_pieces_keep_characters_split_across_tokens(gemma: LlamaGenerator) -> None:
+    # Gemma spells rare characters byte by byte: 𝔘 is four tokens of one byte each.
+    text = "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 whales 🦭🪼 ꙮ — café end"
+    vocab = llama_cpp.llama_model_get_vocab(gemma._live().model)
+    tokens = gemma._live().tokenize(text.encode(), add_bos=False)
+    pieces = TokenText(vocab, ())
+    assert pieces.piece(tokens[0]) == b"\xf0"
+    out = "".join(pieces.push(t)[0] for t in tokens) + pieces.flush()
+    assert out == text
+    stopper = TokenText(vocab, ("🪼 ꙮ",))  # a stop string that starts mid-character
+    shown, hit = "", False
+    for t in tokens:
+        piece, hit = stopper.push(t)
+        shown += piece
+        if hit:
+            break
+    assert hit and shown == "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 whales 🦭"
 
 
 def test_stop_strings_end_the_answer_and_are_not_shown(gemma: LlamaGenerator) -> None:
@@ -256,6 +277,29 @@ def test_device_note_on_this_build(gemma: LlamaGenerator) -> None:
 
 
 GB = 1_000_000_000
+
+
+def test_a_failed_gpu_load_falls_back_to_the_cpu(
+    generator_gguf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # This machine has no GPU build, so the GPU side is staged: a GPU with room for the
+    # model whose load fails; the CPU load that follows is real.
+    from agents import llama_runtime
+
+    gpu = GpuInfo(True, (GpuDevice("CUDA0", "Test GPU", False, 8 * GB, 8 * GB),))
+    real_load = llama_runtime._load
+
+    def load(path: Path, info, n_ctx: int, threads: int | None, layers: int):  # type: ignore[no-untyped-def]
+        if layers:
+            raise ModelFileError("cudaMalloc failed: out of memory")
+        return real_load(path, info, n_ctx, threads, layers)
+
+    monkeypatch.setattr(llama_runtime, "detect_gpu", lambda: gpu)
+    monkeypatch.setattr(llama_runtime, "_load", load)
+    with LlamaGenerator(generator_gguf, n_threads=1, context_size=512) as gen:
+        assert gen.gpu_layers == 0
+        assert gen.device_note.startswith("CPU: loading 19 layers onto the GPU failed")
+        assert "cudaMalloc failed" in gen.device_note and gen.complete(greedy(2))
 
 
 def test_choose_gpu_layers_arithmetic() -> None:
