@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import logging
 import threading
 from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
 
 import llama_cpp
 import numpy as np
 
+from agents.lifecycle import ModelHolder
 from agents.model_files import check_gguf_file, file_sha256
 from evidence.errors import ModelFileError
 
@@ -56,7 +55,7 @@ def _safe_batch_size(tokens: int) -> int:
     return tokens if tokens <= 256 else -(-tokens // 256) * 256
 
 
-class LlamaEmbedder:
+class LlamaEmbedder(ModelHolder):
     """Unit-length sentence vectors from a GGUF embedding model (mean pooling, e.g. MiniLM).
 
     Texts are cut to min(n_ctx, MAX_TOKENS) tokens, keeping the closing [SEP] as
@@ -162,22 +161,6 @@ class LlamaEmbedder:
         if llama is not None:
             self._llama = None
             llama.close()
-
-    def __enter__(self) -> LlamaEmbedder:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        # At interpreter shutdown llama_cpp may already be torn down.
-        with contextlib.suppress(Exception):
-            self.close()
 
     def _live(self) -> tuple[llama_cpp.Llama, llama_cpp.llama_batch]:
         if self._llama is None or self._batch is None:

@@ -10,12 +10,12 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import llama_cpp
 
 from agents.generation import CancelCheck, GenerationError, GenerationRequest, GenerationStats
+from agents.lifecycle import ModelHolder
 from agents.llama_chat import ChatTemplate
 from agents.llama_runtime import decode, feed_prompt, fingerprint, load_model, reusable_after
 from agents.llama_sampling import TokenSampler, TokenText, check_grammar, request_grammar
@@ -29,7 +29,7 @@ class GenerationCancelled(GenerationError):
     """complete_json was cancelled before the answer was complete."""
 
 
-class LlamaGenerator:
+class LlamaGenerator(ModelHolder):
     """A GGUF model loaded once, generating for one caller at a time.
 
     Thread rule: one instance is meant for one thread (llama.cpp contexts are not
@@ -165,21 +165,6 @@ class LlamaGenerator:
             llama, self._llama = self._llama, None
             if llama is not None:
                 llama.close()
-
-    def __enter__(self) -> LlamaGenerator:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        with contextlib.suppress(Exception):
-            self.close()
 
     # -- internals --------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from types import FrameType
 
 from desktop.app_logging import setup_logging
 from desktop.cli_agents import add_agent_commands, run_cut_command
-from desktop.cli_cards import add_card_commands, run_cards, run_export
+from desktop.cli_cards import add_card_commands, resolve_sources, run_cards, run_export
 from desktop.cli_settings import run_settings
 from desktop.terminal import ProgressBar
 from evidence.datadir import resolve_data_dir
@@ -128,7 +128,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("The window arrives in a later release; use a subcommand:", file=sys.stderr)
             build_parser().print_help(sys.stderr)
             return EXIT_ERROR
-        return handler(library, args)
+        try:
+            return handler(library, args)
+        except LookupError as exc:  # a source reference that matches nothing
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
 
 
 def _import(library: Library, args: argparse.Namespace) -> int:
@@ -222,15 +226,7 @@ def _file_line(ev: FileResult) -> str:
 
 
 def _search(library: Library, args: argparse.Namespace) -> int:
-    source_ids: list[int] | None = None
-    if args.source:
-        source_ids = []
-        for ref in args.source:
-            found = library.find_sources(ref)
-            if not found:
-                print(f"error: no source matches {ref!r}", file=sys.stderr)
-                return EXIT_ERROR
-            source_ids += [s.id for s in found]
+    source_ids = resolve_sources(library, args.source)
     filters = SearchFilters(source_ids, args.date_from, args.date_to)
     hits = library.search(args.query, k=args.k, filters=filters, mode=args.mode)
     if args.json:

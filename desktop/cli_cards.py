@@ -38,11 +38,7 @@ def resolve_sources(library: Library, refs: list[str] | None) -> list[int] | Non
 
 
 def run_cards(library: Library, args: argparse.Namespace) -> int:
-    try:
-        source_ids = resolve_sources(library, args.source)
-    except LookupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    source_ids = resolve_sources(library, args.source)  # LookupError: main() reports it
     rows = library.cards(source_ids)
     if args.json:
         out = [{"id": r.id, "source_id": r.source_id, "path": r.path,
@@ -66,11 +62,7 @@ def run_cards(library: Library, args: argparse.Namespace) -> int:
 def run_export(library: Library, args: argparse.Namespace) -> int:
     from evidence.verbatim.writer import ExportError, ExportOptions, write_docx
 
-    try:
-        source_ids = resolve_sources(library, args.source)
-    except LookupError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    source_ids = resolve_sources(library, args.source)  # LookupError: main() reports it
     doc = library.card_document(source_ids=source_ids, card_ids=args.card)
     if not doc.nodes:
         print("error: nothing to export: no cards match (import Verbatim files first)",
