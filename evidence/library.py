@@ -43,6 +43,8 @@ class Library:
         settings: Settings,
         embedder_factory: EmbedderFactory | None = None,
         vector_factory: VectorFactory | None = None,
+        *,
+        reconcile: bool = True,
     ) -> None:
         self.data_dir = data_dir.create()
         self.settings = settings
@@ -53,6 +55,9 @@ class Library:
         self._embedder: Embedder | None = None
         self._embedder_error: str | None = None
         self._vectors: VectorIndex | None = None
+        # Reconciling while another connection of this process is embedding would take its
+        # fresh, not-yet-marked vectors for orphans: the app reconciles once, at start.
+        self._reconcile_on_open = reconcile
 
     def close(self) -> None:
         self.store.close()
@@ -89,7 +94,8 @@ class Library:
         if self._vectors is None:
             model_id = self.embedder().model_id
             self._vectors = self._vector_factory(model_id)
-            self._reconcile(self._vectors, model_id)
+            if self._reconcile_on_open:
+                self._reconcile(self._vectors, model_id)
         return self._vectors
 
     def _reconcile(self, vectors: VectorIndex, model_id: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,3 +80,7 @@ def _no_dangling_threads() -> Iterator[None]:
         t for t in threading.enumerate() if t not in before and not t.daemon and t.is_alive()
     ]
     assert not leftover, f"test left threads running: {leftover}"
+    jobs = sys.modules.get("desktop.jobs")
+    if jobs is not None:  # Qt job threads are invisible to `threading`
+        stuck = jobs.running_threads()
+        assert not stuck, f"test left job threads running: {stuck}"

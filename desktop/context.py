@@ -1,0 +1,75 @@
+"""What every part of the window shares: the data dir, the settings, and the models.
+
+SQLite connections belong to one thread, so each worker opens its own Library through
+`open_library()`; the embedder (thread-safe behind its lock) and the generator (one per
+process) are shared. Vectors are reconciled once, by the start-up job, before any import.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from agents.embedder_setup import embedder_factory
+from agents.generation import Generator
+from agents.generator_setup import generator_factory
+from evidence.datadir import DataDir
+from evidence.embedding import Embedder
+from evidence.errors import EvidenceError
+from evidence.library import Library
+from evidence.settings import Settings, load_settings, save_settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AppContext:
+    data_dir: DataDir
+    settings: Settings
+    _embedder: Embedder | None = field(default=None, repr=False)
+    _embedder_error: str | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _reconciled: bool = field(default=False, repr=False)
+
+    @classmethod
+    def open(cls, data_dir: DataDir) -> AppContext:
+        data_dir.create()
+        settings = load_settings(data_dir.settings)
+        for note in settings.validate():
+            log.warning(note)
+        return cls(data_dir, settings)
+
+    def embedder(self) -> Embedder:
+        """The shared embedder, loaded once (any thread); raises EvidenceError with the reason."""
+        with self._lock:
+            if self._embedder is None:
+                if self._embedder_error is not None:
+                    raise EvidenceError(self._embedder_error)
+                try:
+                    self._embedder = embedder_factory(self.data_dir, self.settings)()
+                except EvidenceError as exc:
+                    self._embedder_error = str(exc)
+                    raise
+            return self._embedder
+
+    def generator(self) -> Generator:
+        """The process's generator for the current settings (loads it on first use)."""
+        return generator_factory(self.data_dir, self.settings)()
+
+    def open_library(self) -> Library:
+        """A Library for the calling thread; close it in the same thread."""
+        with self._lock:
+            reconcile, self._reconciled = not self._reconciled, True
+        return Library(self.data_dir, self.settings, self.embedder, reconcile=reconcile)
+
+    def save_settings(self, settings: Settings) -> None:
+        """Persist new settings; models are reloaded lazily with them."""
+        save_settings(self.data_dir.settings, settings)
+        with self._lock:
+            if (settings.embedding_model, settings.threads) != (
+                self.settings.embedding_model,
+                self.settings.threads,
+            ):
+                self._embedder, self._embedder_error = None, None
+            self.settings = settings
