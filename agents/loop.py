@@ -17,9 +17,10 @@ from typing import TypeVar
 from agents.generation import CancelCheck, GenerationError, Generator
 from agents.review import SUPPORT_THRESHOLD, cosine, mechanical_objections, support
 from agents.steps import Role, StepEvent, StepKind
-from agents.tasks import CutTask
+from agents.tasks import CutTask, Task
 from agents.writer import Draft, MarkCutter, clean_tag, draft_from_passage, write_tag
 from evidence.card_store import analytic_passage_ids
+from evidence.cards import Heading, Level, Node
 from evidence.embedding import Embedder
 from evidence.library import Library
 from evidence.search import SearchFilters, SearchHit
@@ -44,13 +45,30 @@ class _Run:
     used: set[int] = field(default_factory=set)
 
 
-def _done(drafts: list[Draft], objections: list[str], cancelled: bool) -> StepEvent:
+def _done(
+    drafts: list[Draft], objections: list[str], cancelled: bool, nodes: list[Node] | None = None
+) -> StepEvent:
+    """The last event of every run. data: cards (all cut cards), nodes (the outline to add:
+    headings holding the cards and analytics), objections (the Reviewer's remaining ones),
+    cancelled (then cards and nodes are empty: nothing half-made is kept)."""
     summary = "cancelled" if cancelled else f"{len(drafts)} cards"
     if objections:
         summary += f"; {len(objections)} objections remain"
+    cards = [] if cancelled else [d.card for d in drafts]
     return StepEvent(Role.TEAM, StepKind.DONE, summary, {
-        "cards": [d.card for d in drafts], "objections": objections, "cancelled": cancelled,
+        "cards": cards, "nodes": [] if cancelled else (nodes or []),
+        "objections": objections, "cancelled": cancelled,
     })  # fmt: skip
+
+
+def run_task(task: Task, team: Team, cancel: CancelCheck = lambda: False) -> Iterator[StepEvent]:
+    """Run any task; the one entry point the CLI and the window use."""
+    if isinstance(task, CutTask):
+        yield from run_cut(task, team, cancel)
+        return
+    from agents.builders import run_build
+
+    yield from run_build(task, team, cancel)
 
 
 def run_cut(task: CutTask, team: Team, cancel: CancelCheck = lambda: False) -> Iterator[StepEvent]:
@@ -117,10 +135,13 @@ def run_cut(task: CutTask, team: Team, cancel: CancelCheck = lambda: False) -> I
             yield StepEvent(Role.ANALYZER, StepKind.MESSAGE,
                             f"I need {task.cards - len(drafts)} more cards to prove "
                             f"“{task.claim}”: searching wider")  # fmt: skip
-    yield _done(drafts, objections, False)
+    heading = Heading(Level.BLOCK, f"Cut: {task.claim}"[:120], [d.card for d in drafts])
+    yield _done(drafts, objections, False, [heading] if drafts else [])
 
 
 def _search(library: Library, queries: list[str], task: CutTask) -> list[SearchHit]:
+    if task.passage_id is not None:
+        return library.passage_hits([task.passage_id])
     filters = SearchFilters(source_ids=[task.source_id]) if task.source_id is not None else None
     best: dict[int, SearchHit] = {}
     for q in queries:

@@ -25,7 +25,7 @@ from evidence.events import (
 )
 from evidence.importer import CancelCheck, import_files
 from evidence.records import IndexStatus, SourceRecord
-from evidence.search import SearchFilters, SearchHit, search
+from evidence.search import SearchFilters, SearchHit, passage_hits, search
 from evidence.settings import Settings
 from evidence.store import Store
 from evidence.vectors import ChromaVectorIndex, VectorIndex, open_persistent_client
@@ -188,6 +188,9 @@ class Library:
         return search(
             self.store, query, k=k, filters=filters, vectors=vectors, embedder=embedder, mode=mode
         )
+
+    def passage_hits(self, passage_ids: list[int], query: str = "") -> list[SearchHit]:
+        return passage_hits(self.store, passage_ids, query)
 
     def sources(self) -> list[SourceRecord]:
         return self.store.sources(self._model_id())

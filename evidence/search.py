@@ -90,11 +90,21 @@ def fuse(lexical: LexicalRanking, dense: list[int]) -> dict[int, float]:
     return scores
 
 
+def passage_hits(store: Store, passage_ids: list[int], query: str = "") -> list[SearchHit]:
+    """Chosen passages as hits (score 1), e.g. "cut a card from this passage"."""
+    return _hits(store, query, LexicalRanking([], 0), [], 0, dict.fromkeys(passage_ids, 1.0))
+
+
 def _hits(
-    store: Store, query: str, lexical: LexicalRanking, dense: list[int], k: int
+    store: Store,
+    query: str,
+    lexical: LexicalRanking,
+    dense: list[int],
+    k: int,
+    scores: dict[int, float] | None = None,
 ) -> list[SearchHit]:
-    scores = fuse(lexical, dense)
-    best = sorted(scores, key=lambda p: -scores[p])[:k]
+    fused = scores if scores is not None else fuse(lexical, dense)
+    best = sorted(fused, key=lambda p: -fused[p])[: k or None]
     passages = store.passages(best)
     lex_rank = {pid: r for r, pid in enumerate(lexical.ids, start=1)}
     vec_rank = {pid: r for r, pid in enumerate(dense, start=1)}
@@ -119,7 +129,7 @@ def _hits(
                 p.page,
                 p.start,
                 p.end,
-                scores[pid],
+                fused[pid],
                 lex_rank.get(pid),
                 vec_rank.get(pid),
                 snippet,
