@@ -33,12 +33,13 @@ class AppContext:
     _reconciled: bool = field(default=False, repr=False)
 
     @classmethod
-    def open(cls, data_dir: DataDir) -> AppContext:
+    def open(cls, data_dir: DataDir, *, embedder: Embedder | None = None) -> AppContext:
+        """The context for a data dir; `embedder` (tests, a team server) skips loading one."""
         data_dir.create()
         settings = load_settings(data_dir.settings)
         for note in settings.validate():
             log.warning(note)
-        return cls(data_dir, settings)
+        return cls(data_dir, settings, embedder)
 
     def embedder(self) -> Embedder:
         """The shared embedder, loaded once (any thread); raises EvidenceError with the reason."""

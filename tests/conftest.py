@@ -71,6 +71,40 @@ def sample_library(tmp_path_factory: pytest.TempPathFactory, embedder):  # type:
     lib.close()
 
 
+@pytest.fixture
+def app_ctx(data_dir, embedder, embedder_path):  # type: ignore[no-untyped-def]
+    """The window's context on a fresh data dir: the session's embedder, the default
+    generator (cached), one thread for generation (the machine's other core stays free)."""
+    from agents.model_files import default_generator_path
+    from desktop.context import AppContext
+    from evidence.settings import Settings, save_settings
+
+    generator = default_generator_path(model_cache_dir())
+    settings = Settings(
+        embedding_model=str(embedder_path), generator_model=str(generator), threads=1
+    )
+    save_settings(data_dir.settings, settings)
+    return AppContext.open(data_dir, embedder=embedder)
+
+
+@pytest.fixture
+def main_window(qtbot, app_ctx, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The real main window, shown offscreen; jobs are cancelled and joined afterwards."""
+    from PySide6.QtCore import QSettings
+
+    from desktop.main_window import MainWindow
+
+    ini = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(app_ctx, ini)
+    qtbot.addWidget(window)
+    window.resize(1400, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.jobs.cancel_all()
+    window.close()
+
+
 @pytest.fixture(autouse=True)
 def _no_dangling_threads() -> Iterator[None]:
     before = set(threading.enumerate())

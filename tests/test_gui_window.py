@@ -46,3 +46,8 @@ def test_palette_applies(qtbot, dark: bool) -> None:  # type: ignore[no-untyped-
     window_color = app.palette().color(QPalette.ColorRole.Window)
     assert (window_color.lightness() < 100) == dark
     apply_theme(app, False)
+
+
+def test_main_window_fixture_uses_real_context(main_window) -> None:  # type: ignore[no-untyped-def]
+    assert main_window.ctx.settings.threads == 1
+    assert main_window.ctx.embedder().dim == 384
