@@ -1,15 +1,245 @@
-"""Blocks, answers and cases: the team chains cut runs under the Analyzer's plan.
-(Being built; see agents/loop.py for the cut run.)"""
+"""Blocks, answers and cases: the Analyzer plans the claims, then each claim goes through the
+cut rounds (Searcher → Writer → Reviewer), sharing one budget and never reusing a passage.
+Claims without evidence are sent back to the Searcher (wider search), then reported; the
+evidence fills what the plan could not. Cases chain, DebateKG-style, from each contention's
+first card to an impact card found from that card's own claim."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-from agents.generation import CancelCheck
-from agents.steps import StepEvent
-from agents.tasks import Task
+from agents.analyzer import ask_claims, distinct_claims, plan_prompt
+from agents.generation import CancelCheck, GenerationError
+from agents.loop import Bonus, CutResult, RunBudget, Steps, Team, cut_claim, done_event
+from agents.steps import Role, StepEvent, StepKind
+from agents.tasks import AnswerTask, BlockTask, Bounds, CaseTask, CutTask, Side, Task
+from agents.writer import Draft
+from evidence.cards import Analytic, Card, Heading, Level, Node
+
+# Words that mark a passage as answering a claim, or as an impact; each found adds a little
+# relevance (capped), enough to prefer such a passage among equally relevant ones.
+COUNTER = re.compile(
+    r"\b(not|no|never|fail\w*|unlikely|overstat\w*|exaggerat\w*|myth|however|but|despite|"
+    r"wrong|flaw\w*|cannot|can't|won't|doesn't|isn't|lack\w*|insufficient|ineffective|"
+    r"backfire\w*|counterproductive|false|little evidence)\b",
+    re.IGNORECASE,
+)
+IMPACT = re.compile(
+    r"\b(war\w*|extinction|death\w*|die|kill\w*|collapse\w*|crisis|conflict\w*|famine|"
+    r"millions|catastroph\w*|escalat\w*|nuclear|recession|instability|starv\w*|genocide)\b",
+    re.IGNORECASE,
+)
+CUE_WEIGHT, CUE_CAP = 0.03, 0.15
 
 
-def run_build(task: Task, team: object, cancel: CancelCheck) -> Iterator[StepEvent]:
-    raise NotImplementedError(f"{type(task).__name__} arrives in the next commit")
-    yield  # pragma: no cover
+def cue_bonus(pattern: re.Pattern[str], avoid_text: str = "") -> Bonus:
+    avoid = " ".join(avoid_text.split())
+
+    def bonus(text: str) -> float:
+        if avoid and _quotes(" ".join(text.split()), avoid):  # the opponent's own card
+            return -1.0
+        found = {m.group(0).lower() for m in pattern.finditer(text)}
+        return min(CUE_CAP, CUE_WEIGHT * len(found))
+
+    return bonus
+
+
+def _quotes(text: str, other: str, window: int = 50) -> bool:
+    """Does `text` share a verbatim 50-character run with `other`? (A passage holding the
+    opponent's card also holds headings and cites around it, so try windows all along.)"""
+    return any(text[i : i + window] in other for i in range(0, len(text) - window + 1, 97))
+
+
+def run_build(task: Task, team: Team, cancel: CancelCheck) -> Iterator[StepEvent]:
+    run = RunBudget()
+    if isinstance(task, BlockTask):
+        yield from _block(task, team, run, cancel)
+    elif isinstance(task, AnswerTask):
+        yield from _answer(task, team, run, cancel)
+    elif isinstance(task, CaseTask):
+        yield from _case(task, team, run, cancel)
+    else:
+        raise TypeError(f"not a build task: {task!r}")
+
+
+def _block(task: BlockTask, team: Team, run: RunBudget, cancel: CancelCheck) -> Steps[None]:
+    yield StepEvent(Role.TEAM, StepKind.START, f"Research a block for: {task.claim}")
+    claims = yield from _plan(team, task.bounds, run, cancel, "block", task.claim, task.answers)
+    if claims is None:
+        yield done_event([], [], True)
+        return
+    result = yield from _cut_each(team, task.bounds, run, cancel, claims, task.claim,
+                                  task.answers, None)  # fmt: skip
+    if result.cancelled:
+        yield done_event([], result.objections, True)
+        return
+    yield from _finish(result, [Heading(Level.BLOCK, task.claim, _cards(result.drafts))])
+
+
+def opponent_claim(card_text: str) -> str:
+    """The claim an opponent's card makes: its tag (first line), else its first sentence."""
+    lines = [ln.strip() for ln in card_text.strip().splitlines() if ln.strip()]
+    first = lines[0] if lines else ""
+    if len(lines) == 1 or len(first.split()) > 40:
+        first = re.split(r"(?<=[.!?])\s", first, maxsplit=1)[0]
+    return " ".join(first.split()[:40])
+
+
+def _answer(task: AnswerTask, team: Team, run: RunBudget, cancel: CancelCheck) -> Steps[None]:
+    claim = opponent_claim(task.card)
+    yield StepEvent(Role.TEAM, StepKind.START, f"Answer the card: {claim}")
+    if not claim:
+        msg = "the opponent's card is empty: paste its tag and text"
+        yield StepEvent(Role.ANALYZER, StepKind.ERROR, msg)
+        yield done_event([], [msg], False)
+        return
+    answers = yield from _plan(team, task.bounds, run, cancel, "answer", claim, task.answers)
+    if answers is None:
+        yield done_event([], [], True)
+        return
+    bonus = cue_bonus(COUNTER, task.card)
+    result = yield from _cut_each(team, task.bounds, run, cancel, answers, claim, task.answers,
+                                  bonus)  # fmt: skip
+    if result.cancelled:
+        yield done_event([], result.objections, True)
+        return
+    yield from _finish(result, [Heading(Level.BLOCK, f"AT: {claim}", _cards(result.drafts))])
+
+
+def _case(task: CaseTask, team: Team, run: RunBudget, cancel: CancelCheck) -> Steps[None]:
+    title = re.sub(r"^\s*resolved\s*[:,]?\s*", "", task.resolution, flags=re.IGNORECASE).strip()
+    speech = "1AC" if task.side == Side.AFF else "1NC"
+    yield StepEvent(Role.TEAM, StepKind.START, f"Build the {speech} for: {title}")
+    side = "affirmative" if task.side == Side.AFF else "negative"
+    seeds = yield from _plan(team, task.bounds, run, cancel, "case", title, task.contentions,
+                             side)  # fmt: skip
+    if seeds is None:
+        yield done_event([], [], True)
+        return
+    seeds = seeds + [title] * (task.contentions - len(seeds))  # the evidence fills the rest
+    start_bonus = cue_bonus(COUNTER) if task.side == Side.NEG else None
+    drafts: list[Draft] = []
+    objections: list[str] = []
+    contentions: list[Node] = []
+    for number, seed in enumerate(seeds, start=1):
+        yield StepEvent(Role.ANALYZER, StepKind.MESSAGE, f"Contention {number}: {seed}")
+        link = yield from cut_claim(team, CutTask(seed, 1, bounds=task.bounds), run, cancel,
+                                    start_bonus)  # fmt: skip
+        if link.cancelled:
+            yield done_event([], objections, True)
+            return
+        objections += link.objections
+        if not link.drafts:
+            continue
+        first = link.drafts[0].card
+        # Chain: the impact is what the first card's own claim leads to.
+        yield StepEvent(Role.ANALYZER, StepKind.MESSAGE, f"why it matters: {first.tag}")
+        impact = yield from cut_claim(team, CutTask(first.tag, 1, bounds=task.bounds), run,
+                                      cancel, cue_bonus(IMPACT))  # fmt: skip
+        if impact.cancelled:
+            yield done_event([], objections, True)
+            return
+        objections += [o for o in impact.objections if not o.startswith("no evidence")]
+        if not impact.drafts:
+            objections.append(f"Contention {number} has no impact card")
+        chain = link.drafts + impact.drafts
+        drafts += chain
+        heading = f"Contention {len(contentions) + 1}: {first.tag.rstrip('.')}"[:120]
+        contentions.append(Heading(Level.HAT, heading, _cards(chain)))
+    if not drafts:
+        msg = (
+            f"no evidence in the library for “{title}”: import articles or backfiles on it "
+            "first (debate-prep import PATH); no card was invented"
+        )
+        yield StepEvent(Role.SEARCHER, StepKind.MESSAGE, msg)
+        yield done_event([], [msg], False)
+        return
+    plan: list[Node] = [Analytic(f"Plan: {title}")] if task.side == Side.AFF else []
+    pocket = Heading(Level.POCKET, f"{speech}: {title}"[:120], [*plan, *contentions])
+    yield from _finish(CutResult(drafts, objections), [pocket])
+
+
+def _plan(
+    team: Team, bounds: Bounds, run: RunBudget, cancel: CancelCheck, kind: str, subject: str,
+    n: int, side: str = "",
+) -> Steps[list[str] | None]:  # fmt: skip
+    """The Analyzer's claims for the task (maybe fewer than n); None when cancelled."""
+    yield StepEvent(Role.ANALYZER, StepKind.START, f"planning {n} claims for: {subject}")
+    budget = bounds.max_generated_tokens - run.tokens
+    claims: list[str] | None = []
+    if budget > 0:
+        try:
+            steps = ask_claims(team.generator, plan_prompt(team.generator, kind, subject, side),
+                               n, budget, cancel)  # fmt: skip
+            claims = yield from _counting(steps, run)
+        except GenerationError as exc:
+            yield StepEvent(Role.ANALYZER, StepKind.ERROR,
+                            f"plan not generated ({exc}); planning from the evidence")  # fmt: skip
+    if claims is None or cancel():
+        return None
+    avoid = subject if kind == "answer" else ""
+    kept = distinct_claims(claims, team.embedder, avoid=avoid, limit=n)
+    note = f"; {n - len(kept)} left to the evidence" if len(kept) < n else ""
+    yield StepEvent(Role.ANALYZER, StepKind.PLAN, "claims: " + " | ".join(kept) + note,
+                    {"claims": kept, "missing": n - len(kept)})  # fmt: skip
+    return kept
+
+
+def _counting(steps: Steps[list[str] | None], run: RunBudget) -> Steps[list[str] | None]:
+    while True:
+        try:
+            event = next(steps)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        if event.kind == StepKind.TOKEN:
+            run.tokens += 1
+        yield event
+
+
+def _cut_each(
+    team: Team, bounds: Bounds, run: RunBudget, cancel: CancelCheck, claims: list[str],
+    subject: str, n: int, bonus: Bonus | None,
+) -> Steps[CutResult]:  # fmt: skip
+    """One card per planned claim; then cards for the subject itself for what is missing."""
+    drafts: list[Draft] = []
+    objections: list[str] = []
+    for claim in claims:
+        result = yield from cut_claim(team, CutTask(claim, 1, bounds=bounds), run, cancel, bonus)
+        if result.cancelled:
+            return CutResult([], objections, True)
+        drafts += result.drafts
+        if result.missing:
+            objections.append(f"no evidence for the planned claim “{claim}”")
+        else:
+            objections += result.objections
+    if len(drafts) < n:
+        yield StepEvent(Role.ANALYZER, StepKind.MESSAGE,
+                        f"{n - len(drafts)} more cards needed: the strongest other evidence "
+                        f"on “{subject}”")  # fmt: skip
+        fill = yield from cut_claim(team, CutTask(subject, n - len(drafts), bounds=bounds), run,
+                                    cancel, bonus)  # fmt: skip
+        if fill.cancelled:
+            return CutResult([], objections, True)
+        drafts += fill.drafts
+        objections += fill.objections
+    if not drafts:
+        return CutResult([], objections, missing=objections[-1] if objections else subject)
+    return CutResult(drafts, objections)
+
+
+def _cards(drafts: list[Draft]) -> list[Node]:
+    return [d.card for d in drafts]
+
+
+def _finish(result: CutResult, nodes: list[Node]) -> Iterator[StepEvent]:
+    """The Reviewer's verdict on the whole argument, then the end of the run."""
+    cards: list[Card] = [d.card for d in result.drafts]
+    if not cards:
+        yield done_event([], result.objections, False)
+        return
+    verdict = "finished" if not result.objections else "revise"
+    yield StepEvent(Role.REVIEWER, StepKind.REVIEW,
+                    f"{verdict}: {len(cards)} cards" + "".join(f"; {o}" for o in result.objections),
+                    {"verdict": verdict, "objections": list(result.objections)})  # fmt: skip
+    yield done_event(result.drafts, result.objections, False, nodes)

@@ -9,8 +9,8 @@ prompt, and the model's output only ever becomes a tag: it cannot touch bodies o
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 from collections.abc import Generator as Gen
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -39,13 +39,13 @@ class Team:
 
 
 @dataclass
-class _Run:
+class RunBudget:
     started: float = field(default_factory=time.monotonic)
     tokens: int = 0
     used: set[int] = field(default_factory=set)
 
 
-def _done(
+def done_event(
     drafts: list[Draft], objections: list[str], cancelled: bool, nodes: list[Node] | None = None
 ) -> StepEvent:
     """The last event of every run. data: cards (all cut cards), nodes (the outline to add:
@@ -71,30 +71,60 @@ def run_task(task: Task, team: Team, cancel: CancelCheck = lambda: False) -> Ite
     yield from run_build(task, team, cancel)
 
 
+@dataclass
+class CutResult:
+    drafts: list[Draft]
+    objections: list[str]
+    cancelled: bool = False
+    missing: str = ""  # why no card could be cut (no evidence), else ""
+
+
+Bonus = Callable[[str], float]  # extra relevance for a passage's text (e.g. answer cues)
+
+
 def run_cut(task: CutTask, team: Team, cancel: CancelCheck = lambda: False) -> Iterator[StepEvent]:
-    run = _Run()
+    run = RunBudget()
     yield StepEvent(Role.TEAM, StepKind.START, f"Cut {task.cards} cards for: {task.claim}")
+    result = yield from cut_claim(team, task, run, cancel)
+    if result.cancelled:
+        yield done_event([], result.objections, True)
+        return
+    drafts = result.drafts
+    heading = Heading(Level.BLOCK, f"Cut: {task.claim}"[:120], [d.card for d in drafts])
+    yield done_event(drafts, result.objections, False, [heading] if drafts else [])
+
+
+def cut_claim(
+    team: Team, task: CutTask, run: RunBudget, cancel: CancelCheck, bonus: Bonus | None = None
+) -> Steps[CutResult]:
+    """Searcher → Analyzer → Writer → Reviewer rounds for one claim; no DONE event (the
+    caller ends the run). Passages in `run.used` are never cut twice in one run."""
     queries = [task.claim]
     drafts: list[Draft] = []
     objections: list[str] = []
     for round_no in range(task.bounds.max_rounds + 1):
         if cancel():
-            yield _done([], objections, True)
-            return
+            return CutResult([], objections, True)
         # Searcher: hybrid search of the local library, results kept with their provenance.
         yield StepEvent(Role.SEARCHER, StepKind.START, "searching: " + " | ".join(queries))
         hits = _search(team.library, queries, task)
-        fresh = _relevant(team, task.claim, [h for h in hits if h.passage_id not in run.used])
+        unused = [h for h in hits if h.passage_id not in run.used]
+        fresh = _relevant(team, task.claim, unused, bonus)
         yield StepEvent(Role.SEARCHER, StepKind.EVIDENCE, f"{len(fresh)} passages found",
                         {"hits": fresh})  # fmt: skip
         if not fresh and not drafts:
+            broader = _broaden(task.claim, queries)
+            if broader != queries and round_no < task.bounds.max_rounds:
+                yield StepEvent(Role.ANALYZER, StepKind.MESSAGE,
+                                f"no evidence yet for “{task.claim}”: searching wider")  # fmt: skip
+                queries = broader
+                continue
             msg = (
                 f"no evidence in the library for “{task.claim}”: import articles or "
                 "backfiles on it first (debate-prep import PATH); no card was invented"
             )
             yield StepEvent(Role.SEARCHER, StepKind.MESSAGE, msg)
-            yield _done([], [msg], False)
-            return
+            return CutResult([], [msg], missing=msg)
         # Analyzer: the passages that best support the claim; what is missing goes back.
         need = task.cards - len(drafts)
         chosen = fresh[:need]
@@ -107,12 +137,10 @@ def run_cut(task: CutTask, team: Team, cancel: CancelCheck = lambda: False) -> I
         # Writer: extractive bodies and marks; the model writes only the tag.
         for hit in chosen:
             if cancel():
-                yield _done([], objections, True)
-                return
+                return CutResult([], objections, True)
             draft = yield from _write(team, task, hit, run, cancel)
             if draft is None:
-                yield _done([], objections, True)
-                return
+                return CutResult([], objections, True)
             drafts.append(draft)
         # Reviewer: mechanical checks, then the other side's question: does the read text
         # support the tag? Unsupported tags are revised to the claim, once.
@@ -135,8 +163,7 @@ def run_cut(task: CutTask, team: Team, cancel: CancelCheck = lambda: False) -> I
             yield StepEvent(Role.ANALYZER, StepKind.MESSAGE,
                             f"I need {task.cards - len(drafts)} more cards to prove "
                             f"“{task.claim}”: searching wider")  # fmt: skip
-    heading = Heading(Level.BLOCK, f"Cut: {task.claim}"[:120], [d.card for d in drafts])
-    yield _done(drafts, objections, False, [heading] if drafts else [])
+    return CutResult(drafts, objections)
 
 
 def _search(library: Library, queries: list[str], task: CutTask) -> list[SearchHit]:
@@ -151,7 +178,9 @@ def _search(library: Library, queries: list[str], task: CutTask) -> list[SearchH
     return sorted(best.values(), key=lambda h: -h.score)
 
 
-def _relevant(team: Team, claim: str, hits: list[SearchHit]) -> list[SearchHit]:
+def _relevant(
+    team: Team, claim: str, hits: list[SearchHit], bonus: Bonus | None = None
+) -> list[SearchHit]:
     """Hits whose text is about the claim at all: nearest neighbours always exist, so without
     this a claim the library knows nothing about would still get (invented-looking) cards."""
     analytics = analytic_passage_ids(team.library.store.conn, [h.passage_id for h in hits])
@@ -162,7 +191,11 @@ def _relevant(team: Team, claim: str, hits: list[SearchHit]) -> list[SearchHit]:
     texts = [passages[h.passage_id].text for h in hits]
     claim_vec, *vecs = team.embedder.embed([claim, *texts])
     scored = [(cosine(claim_vec, v), h) for v, h in zip(vecs, hits, strict=True)]
-    return [h for score, h in sorted(scored, key=lambda x: -x[0]) if score >= MIN_RELEVANCE]
+    kept = [(score, h) for score, h in scored if score >= MIN_RELEVANCE]
+    if bonus is not None:  # a negative bonus excludes (e.g. the opponent's own card)
+        kept = [(score + bonus(passages[h.passage_id].text), h) for score, h in kept]
+        kept = [(score, h) for score, h in kept if score >= MIN_RELEVANCE]
+    return [h for _, h in sorted(kept, key=lambda x: -x[0])]
 
 
 def _broaden(claim: str, queries: list[str]) -> list[str]:
@@ -173,7 +206,7 @@ def _broaden(claim: str, queries: list[str]) -> list[str]:
 
 
 def _write(
-    team: Team, task: CutTask, hit: SearchHit, run: _Run, cancel: CancelCheck
+    team: Team, task: CutTask, hit: SearchHit, run: RunBudget, cancel: CancelCheck
 ) -> Steps[Draft | None]:
     """Cut one card from a hit; None when cancelled mid-way (nothing half-made is kept)."""
     lib = team.library
@@ -224,7 +257,7 @@ def _review(team: Team, draft: Draft, objections: list[str]) -> Steps[None]:
                     {"card": card, "problems": problems, "support": score})  # fmt: skip
 
 
-def _over_budget(task: CutTask, run: _Run) -> str:
+def _over_budget(task: CutTask, run: RunBudget) -> str:
     if run.tokens >= task.bounds.max_generated_tokens:
         return f"stopped: generated-token budget ({task.bounds.max_generated_tokens}) used"
     if time.monotonic() - run.started > task.bounds.max_seconds:

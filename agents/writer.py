@@ -9,18 +9,17 @@ from dataclasses import dataclass
 
 from agents.cite_builder import Cite, build_cite
 from agents.generation import CancelCheck, GenerationRequest, Generator
+from agents.prompts import render
 from evidence.card_store import CardRow
 from evidence.cards import Card, Mark, Span
 from evidence.embedding import Embedder
 from evidence.records import PassageRecord, SourceRecord
-from resources import resource_path
 
 MarkCutter = Callable[[str, str, Embedder], list[Span]]
 
 
-def tag_prompt(read: str) -> str:
-    template = resource_path("prompts", "tag.txt").read_text(encoding="utf-8").rstrip("\n")
-    return template.replace("{read}", read)
+def tag_prompt(generator: Generator, read: str) -> str:
+    return render(generator, "tag", read=read)
 
 
 @dataclass
@@ -48,7 +47,7 @@ def draft_from_passage(
     else:
         body, offset = passage.text, passage.start
         cite = build_cite(source, passage.page)
-    spans = cutter(claim, body, embedder)
+    spans = sorted(cutter(claim, body, embedder))  # the order a Word file reads back in
     card = Card(claim, cite.short, cite.full, body, spans, [], source.id, offset)
     return Draft(card, cite, passage.id, 0.0, claim)
 
@@ -59,7 +58,7 @@ def write_tag(generator: Generator, card: Card, cancel: CancelCheck, budget: int
     read = card.text_of(Mark.HIGHLIGHT) or card.text_of(Mark.UNDERLINE) or card.body
     read = " ".join(read.split()[:120])
     request = GenerationRequest(
-        tag_prompt(read), max_tokens=min(40, budget), temperature=0.0, stop=("\n",)
+        tag_prompt(generator, read), max_tokens=min(40, budget), temperature=0.0, stop=("\n",)
     )
     yield from generator.stream(request, cancel)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import FrameType
 
 from desktop.app_logging import setup_logging
-from desktop.cli_agents import add_agent_commands, run_cut_command
+from desktop.cli_agents import AGENT_COMMANDS, add_agent_commands, run_agent_command
 from desktop.cli_cards import add_card_commands, resolve_sources, run_cards, run_export
 from desktop.cli_settings import run_settings
 from desktop.terminal import ProgressBar
@@ -126,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "reindex": _reindex,
             "cards": run_cards,
             "export": run_export,
-            "cut": run_cut_command,
+            **dict.fromkeys(AGENT_COMMANDS, run_agent_command),
         }.get(args.command)
         if handler is None:  # a subcommand the parser knows but this table lacks: a bug
             raise AssertionError(f"no handler for {args.command}")

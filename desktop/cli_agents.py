@@ -1,4 +1,5 @@
-"""`debate-prep cut`: the agent team at work in the terminal, step by step."""
+"""`debate-prep cut | block | answer | case`: the agent team at work in the terminal, step
+by step; the cards go into the library and, with --out, into a Verbatim .docx."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import threading
 from pathlib import Path
 
 from agents.steps import Role, StepEvent, StepKind
-from agents.tasks import CutTask
-from evidence.cards import Card, CardDocument, Heading, Level
+from agents.tasks import AnswerTask, BlockTask, CaseTask, CutTask, Side, Task
+from evidence.cards import Card, CardDocument, Heading, Node
 from evidence.errors import EvidenceError
 from evidence.library import Library
+
+AGENT_COMMANDS = ("cut", "block", "answer", "case")
 
 
 def add_agent_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,22 +22,45 @@ def add_agent_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     cut.add_argument("claim")
     cut.add_argument("--cards", type=int, default=3, help="how many cards (default 3)")
     cut.add_argument("--source", help="cut only from this source (id, path or title)")
-    cut.add_argument("--out", type=Path, help="also write the cards to this Verbatim .docx")
+    block = sub.add_parser("block", help="the agents research a block for a claim")
+    block.add_argument("claim")
+    block.add_argument("--cards", type=int, default=3, help="how many reasons (default 3)")
+    answer = sub.add_parser("answer", help="the agents write a block answering a card")
+    answer.add_argument("card", help="the opponent's card: its tag, then its text ('-' = stdin)")
+    answer.add_argument("--cards", type=int, default=3, help="how many answers (default 3)")
+    case = sub.add_parser("case", help="the agents build a case for a resolution and side")
+    case.add_argument("resolution")
+    case.add_argument("--side", choices=[s.value for s in Side], default=Side.AFF.value)
+    case.add_argument("--contentions", type=int, default=2, help="how many (default 2)")
+    for parser in (cut, block, answer, case):
+        parser.add_argument("--out", type=Path, help="also write the result to this .docx")
 
 
-def run_cut_command(library: Library, args: argparse.Namespace) -> int:
+def build_task(library: Library, args: argparse.Namespace) -> Task:
+    """The task the command line asks for; LookupError for a source that matches nothing."""
+    if args.command == "cut":
+        source_id = None
+        if args.source:
+            found = library.find_sources(args.source)
+            if len(found) != 1:
+                raise LookupError(f"{args.source!r} matches {len(found)} sources")
+            source_id = found[0].id
+        return CutTask(args.claim, cards=args.cards, source_id=source_id)
+    if args.command == "block":
+        return BlockTask(args.claim, answers=args.cards)
+    if args.command == "answer":
+        card = sys.stdin.read() if args.card == "-" else args.card
+        return AnswerTask(card, answers=args.cards)
+    return CaseTask(args.resolution, side=Side(args.side), contentions=args.contentions)
+
+
+def run_agent_command(library: Library, args: argparse.Namespace) -> int:
     from agents.cutter import cut_marks
     from agents.generator_setup import generator_factory
-    from agents.loop import Team, run_cut
+    from agents.loop import Team, run_task
     from evidence.cut_cards import store_cut_cards
 
-    source_id = None
-    if args.source:
-        found = library.find_sources(args.source)
-        if len(found) != 1:
-            print(f"error: {args.source!r} matches {len(found)} sources", file=sys.stderr)
-            return 1
-        source_id = found[0].id
+    task = build_task(library, args)
     try:
         embedder = library.embedder()
         generator = generator_factory(library.data_dir, library.settings)()
@@ -43,10 +69,9 @@ def run_cut_command(library: Library, args: argparse.Namespace) -> int:
         return 1
     stop = threading.Event()
     team = Team(library, generator, embedder, cut_marks)
-    task = CutTask(args.claim, cards=args.cards, source_id=source_id)
     done: StepEvent | None = None
     try:
-        for event in run_cut(task, team, stop.is_set):
+        for event in run_task(task, team, stop.is_set):
             _print_step(event)
             if event.kind == StepKind.DONE:
                 done = event
@@ -57,17 +82,17 @@ def run_cut_command(library: Library, args: argparse.Namespace) -> int:
     if done is None or done.data.get("cancelled"):
         return 130
     cards: list[Card] = done.data["cards"]
+    nodes: list[Node] = done.data["nodes"]
     if not cards:
         return 1
-    heading = f"Cut: {args.claim}"[:120]
+    heading = nodes[0].title if nodes and isinstance(nodes[0], Heading) else args.command
     ids = store_cut_cards(library.store, cards, heading)
     print(f"stored {len(ids)} cards (ids {', '.join(map(str, ids))})")
     if args.out:
         from evidence.verbatim.writer import ExportError, write_docx
 
-        doc = CardDocument([Heading(Level.BLOCK, heading, list(cards))], title=heading)
         try:
-            write_docx(doc, args.out)
+            write_docx(CardDocument(list(nodes), title=heading), args.out)
         except ExportError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
@@ -80,6 +105,10 @@ _last_role: list[Role | None] = [None]
 
 def _print_step(event: StepEvent) -> None:
     if event.kind == StepKind.TOKEN:
+        if _last_role[0] != event.role:
+            if _last_role[0] is not None:
+                print()
+            print(f"[{event.role}] ", end="")
         print(event.text, end="", flush=True)
         _last_role[0] = event.role
         return

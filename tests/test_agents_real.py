@@ -6,11 +6,18 @@ from pathlib import Path
 
 import pytest
 
+from agents.steps import Role, StepKind
+from agents.tasks import AnswerTask, BlockTask, CaseTask, Side, Task
 from desktop.cli import main
+from evidence.cards import Card
 from evidence.datadir import DataDir
+from evidence.embedding import Embedder
+from evidence.library import Library
 from evidence.settings import Settings, save_settings
 from evidence.verbatim import read_verbatim
 from tests.conftest import SAMPLES
+
+pytest_plugins = ["tests.fixtures_models"]
 
 
 @pytest.fixture
@@ -40,8 +47,6 @@ def test_cut_command_streams_stores_and_exports_verbatim_cards(
         assert role in printed
     assert "stored 2 cards" in printed
 
-    from evidence.library import Library
-
     lib = Library(home, Settings())
     cut = [r for r in lib.cards() if r.path and r.path[0][1].startswith("Cut:")]
     assert len(cut) == 2
@@ -56,3 +61,64 @@ def test_cut_command_streams_stores_and_exports_verbatim_cards(
     back = read_verbatim(out.read_bytes()).cards()
     assert sorted(c.body for c in back) == sorted(r.node.body for r in cut)  # type: ignore[union-attr]
     lib.close()
+
+    # The done-when check: a case on the samples re-imports to the same cards.
+    case_out = tmp_path / "case.docx"
+    resolution = (
+        "Resolved: The United States federal government should substantially increase "
+        "its cooperation on international water law"
+    )
+    assert main([*args, "case", resolution, "--side", "aff", "--out", str(case_out)]) == 0
+    printed = capsys.readouterr().out
+    assert "[Analyzer]" in printed and "Contention 1" in printed
+    lib = Library(home, Settings())
+    stored = [r.node for r in lib.cards() if r.path and r.path[0][1].startswith("1AC:")]
+    assert len(stored) >= 2
+    doc = read_verbatim(case_out.read_bytes())
+    assert [(c.tag, c.short_cite, c.full_cite, c.body, c.spans) for c in doc.cards()] == [
+        (c.tag, c.short_cite, c.full_cite, c.body, c.spans)
+        for c in stored  # type: ignore[union-attr]
+    ]
+    for card in stored:
+        assert isinstance(card, Card) and card.source_id is not None
+        text = lib.store.source_text(card.source_id)
+        off = card.source_offset or 0
+        assert text[off : off + len(card.body)] == card.body
+    lib.close()
+
+
+@pytest.mark.parametrize(
+    "task",
+    [
+        BlockTask("Water wars are unlikely", answers=2),
+        AnswerTask(
+            "Private sector innovation solves grid security.\nUtilities invest billions.", 2
+        ),
+        CaseTask("Resolved: The United States should protect international water law", Side.NEG, 1),
+    ],
+    ids=["block", "answer", "case-neg"],
+)
+def test_every_task_runs_end_to_end_with_the_real_model(
+    sample_library: Library, embedder: Embedder, generator_gguf: Path, task: Task
+) -> None:
+    from agents.cutter import cut_marks
+    from agents.llama_generator import LlamaGenerator
+    from agents.loop import Team, run_task
+
+    with LlamaGenerator(generator_gguf, n_threads=1) as generator:
+        events = list(run_task(task, Team(sample_library, generator, embedder, cut_marks)))
+    done = events[-1]
+    assert done.kind == StepKind.DONE and not done.data["cancelled"]
+    roles = {e.role for e in events}
+    assert {Role.SEARCHER, Role.ANALYZER, Role.WRITER, Role.REVIEWER} <= roles
+    cards: list[Card] = done.data["cards"]
+    assert cards and done.data["nodes"]
+    sources = {s.id: s for s in sample_library.store.sources()}
+    for card in cards:
+        assert card.source_id in sources
+        text = sample_library.store.source_text(card.source_id)
+        off = card.source_offset or 0
+        assert text[off : off + len(card.body)] == card.body
+        # The cite names its source: the short cite's author is in the source's metadata.
+        named = " ".join(sources[card.source_id].authors) + " " + card.full_cite
+        assert card.short_cite and card.short_cite.split()[0].lower() in named.lower()
