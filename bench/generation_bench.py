@@ -140,6 +140,50 @@ def bench_json(raw: llama_cpp.Llama, gen: LlamaGenerator, rounds: int) -> dict[s
     }
 
 
+CASE = (
+    "Resolved: The United States federal government should substantially increase its "
+    "cooperation on international water law"
+)
+
+
+def bench_case(gen: LlamaGenerator, cache: Path, threads: int) -> dict[str, Any]:
+    """Wall time of a full `case` run (2 contentions) on the shared samples, after import."""
+    import tempfile
+
+    from agents.cutter import cut_marks
+    from agents.embedder import LlamaEmbedder
+    from agents.loop import Team, run_task
+    from agents.model_files import default_embedder_path
+    from agents.steps import StepKind
+    from agents.tasks import CaseTask, Side
+    from evidence.datadir import DataDir
+    from evidence.library import Library
+    from evidence.settings import Settings
+
+    samples = ROOT.parent / "shared" / "samples"
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        LlamaEmbedder(default_embedder_path(cache), n_threads=threads) as emb,
+    ):
+        lib = Library(DataDir(Path(tmp)), Settings(), lambda: emb)
+        t0 = time.perf_counter()
+        list(lib.import_paths([samples]))
+        imported = time.perf_counter() - t0
+        team = Team(lib, gen, emb, cut_marks)
+        t0 = time.perf_counter()
+        events = list(run_task(CaseTask(CASE, Side.AFF, 2), team))
+        wall = time.perf_counter() - t0
+        lib.close()
+    tokens = sum(e.kind == StepKind.TOKEN for e in events)
+    return {
+        "case_run_seconds": round(wall, 2),
+        "case_cards": len(events[-1].data["cards"]),
+        "case_generated_pieces": tokens,
+        "case_steps": len(events) - tokens,
+        "import_samples_seconds": round(imported, 2),
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", type=Path, help="a GGUF file (default: Gemma 3 270M)")
@@ -166,8 +210,7 @@ def main() -> None:
         "device": gen.device_note,
         "plain": bench_plain(raw, gen, args.max_tokens, args.rounds),
         "json_schema": bench_json(raw, gen, args.rounds),
-        "case_run_seconds": None,
-        "case_run_note": "filled in by the lead engineer from the agent loop",
+        "case": bench_case(gen, cache, args.threads),
         # Other processes on a 2-core machine slow llama.cpp's OpenMP threads a lot.
         "load_average_before_after": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
     }
