@@ -14,7 +14,7 @@ SAMPLES ?= ../shared/samples
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test lint system-deps bench clean
+.PHONY: install run demo qt-deps screenshots test lint system-deps bench clean
 
 install: $(STAMP)
 
@@ -28,11 +28,29 @@ $(STAMP): pyproject.toml scripts/check_llama_build.py
 	$(PY) scripts/check_llama_build.py --fix
 	touch $(STAMP)
 
-# Until the window lands (issue 4) `run` shows the CLI on the shared samples.
-run: install
+# The window. Drag ../shared/samples onto it to try it on real evidence; `make demo` shows the
+# same library from the command line.
+run: install qt-deps
+	$(VENV)/bin/debate-prep
+
+demo: install
 	$(VENV)/bin/debate-prep import $(SAMPLES)
 	$(VENV)/bin/debate-prep sources
 	$(VENV)/bin/debate-prep search "UNCLOS duty to conserve whales" -k 3
+
+# Qt's X11 plugin links to xcb libraries a fresh Linux may lack; installed with apt when missing.
+qt-deps: install
+	@missing="$$($(PY) scripts/qt_system_libs.py)"; [ -z "$$missing" ] || { \
+	  if command -v apt-get >/dev/null; then \
+	    SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	    echo "installing Qt's system libraries: $$missing"; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	      --no-install-recommends $$missing >/dev/null; \
+	  else echo "note: Qt needs these system libraries: $$missing"; fi; }
+
+# Screenshots of the real window on the shared samples, for the README (docs/screenshots).
+screenshots: install
+	QT_QPA_PLATFORM=offscreen $(PY) scripts/screenshots.py --samples $(SAMPLES) --out docs/screenshots
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -3,6 +3,8 @@ the main window."""
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -13,6 +15,8 @@ from PySide6.QtWidgets import QApplication
 from desktop.context import AppContext
 from desktop.main_window import MainWindow
 from evidence.datadir import DataDir
+
+log = logging.getLogger(__name__)
 
 
 def dark_palette() -> QPalette:
@@ -58,7 +62,24 @@ def make_app(argv: Sequence[str] = ()) -> QApplication:
     return app
 
 
+def display_problem() -> str:
+    """Why no window can open here ("" when one can): a clear message beats Qt's abort."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return ""
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return ""
+    return (
+        "no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset): start "
+        "Debate Prep from a desktop session; the command line works anywhere (debate-prep --help)"
+    )
+
+
 def run_app(data_dir: DataDir) -> int:
+    problem = display_problem()
+    if problem:
+        log.error("%s", problem)
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
     app = make_app()
     apply_theme(app)
     window = MainWindow(AppContext.open(data_dir))
