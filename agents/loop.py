@@ -19,7 +19,7 @@ from agents.review import SUPPORT_THRESHOLD, cosine, mechanical_objections, supp
 from agents.steps import Role, StepEvent, StepKind
 from agents.tasks import CutTask, Task
 from agents.writer import Draft, MarkCutter, clean_tag, draft_from_passage, write_tag
-from evidence.card_store import analytic_passage_ids
+from evidence.card_store import analytic_passage_ids, load_cards_for_passages
 from evidence.cards import Heading, Level, Node
 from evidence.embedding import Embedder
 from evidence.library import Library
@@ -213,7 +213,8 @@ def _write(
     passage = lib.store.passages([hit.passage_id])[hit.passage_id]
     source = lib.store.source(passage.source_id)
     assert source is not None
-    existing = next((r for r in lib.cards([source.id]) if r.passage_id == passage.id), None)
+    # The imported card this passage is, if any (one indexed query, not the source's cards).
+    existing = next(iter(load_cards_for_passages(lib.store.conn, [passage.id])), None)
     draft = draft_from_passage(passage, source, existing, task.claim, team.cutter, team.embedder)
     yield StepEvent(Role.WRITER, StepKind.START, f"cutting from {source.display_name}")
     pieces: list[str] = []

@@ -28,9 +28,14 @@ class Job(QObject):
     failed = Signal(str)  # a message for the user (the traceback goes to the log)
     done = Signal()  # after finished, failed or cancel: the thread is over
 
-    def __init__(self, name: str, fn: JobFn, parent: QObject | None = None) -> None:
+    def __init__(
+        self, name: str, fn: JobFn, parent: QObject | None = None, *, user_work: bool = False
+    ) -> None:
         super().__init__(parent)
         self.name = name
+        # Work the user started and would lose (import, agents, export): closing asks first.
+        # Background reads (refresh, search) are just cancelled.
+        self.user_work = user_work
         self._fn = fn
         self._cancel = threading.Event()
         self._thread = _Thread(self)

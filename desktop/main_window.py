@@ -4,7 +4,9 @@ The window only wires panels together; each panel owns its widgets and workers."
 
 from __future__ import annotations
 
+import gc
 import logging
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
@@ -12,7 +14,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
@@ -23,18 +24,26 @@ from desktop.context import AppContext
 from desktop.jobs import JobRegistry
 from desktop.widgets.assistant_panel import AssistantPanel
 from desktop.widgets.card_editor import CardEditor
+from desktop.widgets.export_dialog import OutlineExporter
 from desktop.widgets.library_panel import LibraryPanel
 from desktop.widgets.outline_panel import OutlinePanel
 from desktop.widgets.search_panel import SearchPanel
+from desktop.widgets.settings_dialog import SettingsDialog
+from desktop.widgets.status_bar import StatusBarWidget
 
 log = logging.getLogger(__name__)
 
 LAYOUT_VERSION = 1  # bump when docks change, so an old saved layout is not restored
+# Worker threads running Python (parsing, the agents) hand the GIL to the GUI thread only
+# every switch interval; at Python's 5 ms default, two such threads kept the GUI thread
+# waiting 120-290 ms on 2 cores (tests/test_gui_heartbeat.py). 1 ms keeps it responsive.
+GIL_SWITCH_S = 0.001
 
 
 class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext, ui_settings: QSettings | None = None) -> None:
         super().__init__()
+        sys.setswitchinterval(GIL_SWITCH_S)
         self.ctx = ctx
         self.jobs = JobRegistry(self)
         self._ui = ui_settings or QSettings(
@@ -48,6 +57,7 @@ class MainWindow(QMainWindow):
         self.search = SearchPanel(ctx, self.jobs)
         self.editor = CardEditor()
         self.outline = OutlinePanel(ctx)
+        self.exporter = OutlineExporter(self.jobs, self)
         self.assistant = AssistantPanel(ctx, self.jobs)
 
         center = QSplitter(Qt.Orientation.Horizontal)
@@ -67,12 +77,14 @@ class MainWindow(QMainWindow):
         self.assistant_dock = self._dock(
             "Assistant", self.assistant, Qt.DockWidgetArea.BottomDockWidgetArea
         )
-        self.status_text = QLabel()
-        self.statusBar().addPermanentWidget(self.status_text)
+        self.status = StatusBarWidget(ctx, self.jobs)
+        self.statusBar().addPermanentWidget(self.status)
 
         self._wire()
         self._menus()
         self._restore_layout()
+        self.jobs.changed.connect(self._settle_heap)
+        self._settle_heap()
 
     # -- construction ------------------------------------------------------------------------
 
@@ -85,16 +97,24 @@ class MainWindow(QMainWindow):
 
     def _wire(self) -> None:
         self.library.library_changed.connect(self.search.refresh)
+        self.library.status_changed.connect(self.status.show_index)
+        self.assistant.stats.connect(self.status.show_stats)
         self.search.open_card.connect(self.open_card)
         self.search.cut_passage.connect(self._cut_passage)
         self.editor.send_to_outline.connect(self.outline.add_card)
         self.outline.card_activated.connect(self.open_card)
         self.assistant.results_ready.connect(self.outline.add_nodes)
+        self.exporter.message.connect(self.statusBar().showMessage)
 
     def _menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self._action(file_menu, "&Import files…", "Ctrl+O", self._choose_files)
         self._action(file_menu, "Import &folder…", "Ctrl+Shift+O", self._choose_folder)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Export outline…", "Ctrl+E", self.export_outline)
+        self._action(file_menu, "Export &selection…", "Ctrl+Shift+E", self.export_selection)
+        file_menu.addSeparator()
+        self._action(file_menu, "Se&ttings…", "Ctrl+,", self.open_settings)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         view = self.menuBar().addMenu("&View")
@@ -109,10 +129,30 @@ class MainWindow(QMainWindow):
         menu.addAction(action)
         return action
 
+    def _settle_heap(self) -> None:
+        """When no job runs: collect, then freeze the survivors (modules, models, widgets).
+        A full collection scans every unfrozen object holding the GIL; over this app's heap
+        that took 100-150 ms, and any allocation-heavy job thread could trigger one
+        (tests/test_gui_heartbeat.py). Frozen, later collections only scan new objects."""
+        if not self.jobs.running():
+            gc.collect()
+            gc.freeze()
+
     # -- flows -------------------------------------------------------------------------------
 
     def open_card(self, card: object) -> None:
         self.editor.set_card(card)  # type: ignore[arg-type]
+
+    def export_outline(self) -> None:
+        self.exporter.start(self.outline.document(), "the outline")
+
+    def export_selection(self) -> None:
+        self.exporter.start(self.outline.selected_document(), "the selection")
+
+    def open_settings(self) -> None:
+        if SettingsDialog(self.ctx, self, self.status.gpu).exec():
+            self.status.refresh_settings()
+            self.library.refresh()
 
     def _cut_passage(self, passage_id: int, claim: str) -> None:
         self.assistant_dock.show()
@@ -151,8 +191,11 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1400, 900)
         state = self._ui.value("state")
-        if isinstance(state, QByteArray):
-            self.restoreState(state, LAYOUT_VERSION)
+        if not (isinstance(state, QByteArray) and self.restoreState(state, LAYOUT_VERSION)):
+            # First start: the middle (search and the card) gets most of the width.
+            self.resizeDocks([self.library_dock, self.outline_dock], [380, 320],
+                             Qt.Orientation.Horizontal)  # fmt: skip
+            self.resizeDocks([self.assistant_dock], [300], Qt.Orientation.Vertical)
         splitter = self._ui.value("center")
         if isinstance(splitter, QByteArray):
             self._center.restoreState(splitter)
@@ -164,7 +207,7 @@ class MainWindow(QMainWindow):
         self._ui.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        running = self.jobs.running()
+        running = [j for j in self.jobs.running() if j.user_work]
         if running:
             names = ", ".join(j.name for j in running)
             answer = QMessageBox.question(
@@ -178,5 +221,6 @@ class MainWindow(QMainWindow):
                 return
         self.statusBar().showMessage("Stopping…")
         self.jobs.cancel_all()
+        self.outline.flush()
         self._save_layout()
         event.accept()

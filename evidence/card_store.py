@@ -211,3 +211,12 @@ def analytic_passage_ids(conn: sqlite3.Connection, passage_ids: Sequence[int]) -
         list(passage_ids),
     )
     return {r[0] for r in rows}
+
+
+def load_cards_for_passages(conn: sqlite3.Connection, passage_ids: Sequence[int]) -> list[CardRow]:
+    """The imported cards (and analytics) that these passages are, e.g. a search's hits."""
+    if not passage_ids:
+        return []
+    marks = ",".join("?" * len(passage_ids))
+    sql = f"SELECT {_COLUMNS} FROM cards WHERE passage_id IN ({marks})"
+    return [_row(r) for r in conn.execute(sql, list(passage_ids))]

@@ -94,17 +94,23 @@ MIGRATIONS: list[str] = [
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > len(MIGRATIONS):
-        raise RuntimeError(
-            f"library database is version {version}, newer than this app ({len(MIGRATIONS)}): "
-            "update Debate Prep"
-        )
-    for number in range(version, len(MIGRATIONS)):
-        script = f"BEGIN;{MIGRATIONS[number]}PRAGMA user_version={number + 1};COMMIT;"
+    while True:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise RuntimeError(
+                f"library database is version {version}, newer than this app "
+                f"({len(MIGRATIONS)}): update Debate Prep"
+            )
+        if version == len(MIGRATIONS):
+            return
+        script = f"BEGIN;{MIGRATIONS[version]}PRAGMA user_version={version + 1};COMMIT;"
         try:
             conn.executescript(script)
         except sqlite3.Error:
             if conn.in_transaction:
                 conn.rollback()
+            # Two connections opening a new library at once (the window's panels do): the
+            # other one migrated while this one waited for the lock. Go on from its version.
+            if conn.execute("PRAGMA user_version").fetchone()[0] > version:
+                continue
             raise

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,12 +39,25 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    # Switching a new database to WAL takes an exclusive lock and fails at once, without the
+    # busy timeout, when another connection opens it at the same moment: retry briefly.
+    for attempt in range(100):
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 99:
+                raise
+            time.sleep(0.02)
+
+
 class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
             self.conn = sqlite3.connect(path, timeout=30.0)
-            self.conn.execute("PRAGMA journal_mode=WAL")
+            _enable_wal(self.conn)
             self.conn.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; safe in WAL
             self.conn.execute("PRAGMA foreign_keys=ON")
             migrate(self.conn)

@@ -1,0 +1,109 @@
+"""One assistant run, as the body of a Job: load the model, open this thread's Library, run
+the team, store the cards. Qt-free; the panel only shows what it reports."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from agents.cutter import cut_marks
+from agents.generation import GenerationStats
+from agents.loop import Team, run_task
+from agents.steps import StepEvent, StepKind
+from agents.tasks import CutTask, Task
+from desktop.context import AppContext
+from evidence.cards import Card, Heading, Node
+from evidence.cut_cards import store_cut_cards
+from evidence.errors import EvidenceError
+from evidence.library import Library
+
+
+@dataclass(frozen=True)
+class Phase:
+    """What the run is doing before the team starts (loading the model takes seconds)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    task: Task
+    source_ref: str = ""  # cut only from this source: id, path, file name or title
+
+
+@dataclass
+class RunResult:
+    done: StepEvent | None
+    stored: list[int]  # ids of the cards stored in the library
+    stats: GenerationStats | None
+    cancelled: bool
+
+    @property
+    def nodes(self) -> list[Node]:
+        return [] if self.cancelled or self.done is None else list(self.done.data["nodes"])
+
+    @property
+    def cards(self) -> list[Card]:
+        return [] if self.cancelled or self.done is None else list(self.done.data["cards"])
+
+    @property
+    def objections(self) -> list[str]:
+        return [] if self.done is None else list(self.done.data.get("objections", []))
+
+
+def run_assistant(
+    ctx: AppContext,
+    request: RunRequest,
+    report: Callable[[object], None],
+    cancelled: Callable[[], bool],
+) -> RunResult:
+    report(Phase("loading model…"))
+    try:
+        generator = ctx.generator()
+        # Loading parsed the model's metadata into many Python objects: freeze them, so the
+        # collector never scans them again while holding the GIL (the window would stall).
+        gc.freeze()
+    except EvidenceError as exc:  # ModelFileError says why; say what to do about it
+        raise EvidenceError(f"{exc} — choose another generator model in Settings") from exc
+    embedder = ctx.embedder()
+    if cancelled():
+        return RunResult(None, [], None, True)
+    report(Phase("running"))
+    library = ctx.open_library()
+    try:
+        task = _with_source(library, request)
+        team = Team(library, generator, embedder, cut_marks)
+        done: StepEvent | None = None
+        for event in run_task(task, team, cancelled):
+            report(event)
+            if event.kind == StepKind.DONE:
+                done = event
+        # A Stop after DONE still wins: the user saw "stopped", so nothing may appear.
+        stopped = done is None or bool(done.data.get("cancelled")) or cancelled()
+        stored: list[int] = []
+        if not stopped and done is not None and done.data["cards"]:
+            stored = store_cut_cards(library.store, done.data["cards"], _heading(task, done))
+        return RunResult(done, stored, generator.last_stats, stopped)
+    finally:
+        library.close()
+
+
+def _with_source(library: Library, request: RunRequest) -> Task:
+    ref = request.source_ref.strip()
+    if not ref or not isinstance(request.task, CutTask):
+        return request.task
+    found = library.find_sources(ref)
+    if len(found) != 1:
+        names = ", ".join(s.display_name for s in found[:3])
+        raise EvidenceError(f"“{ref}” matches {len(found)} sources{': ' + names if names else ''}")
+    return replace(request.task, source_id=found[0].id)
+
+
+def _heading(task: Task, done: StepEvent) -> str:
+    """The block the stored cards are filed under: the run's own top heading."""
+    for node in done.data["nodes"]:
+        if isinstance(node, Heading):
+            return node.title[:120]
+    claim = task.claim if isinstance(task, CutTask) else type(task).__name__
+    return f"Cut: {claim}"[:120]
