@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.context import AppContext
+from desktop.drops import accept_file_drag, dropped_paths
 from desktop.jobs import JobRegistry
 from desktop.widgets.assistant_panel import AssistantPanel
 from desktop.widgets.card_editor import CardEditor
@@ -173,14 +174,12 @@ class MainWindow(QMainWindow):
     # -- drag and drop anywhere on the window --------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
+        accept_file_drag(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
-        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        paths = dropped_paths(event)
         if paths:
             self.library.import_paths(paths)
-            event.acceptProposedAction()
 
     # -- layout and closing --------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.context import AppContext
+from desktop.drops import accept_file_drag, dropped_paths
 from desktop.jobs import Job, JobRegistry
 from desktop.library_jobs import LibrarySnapshot, import_job, remove_job, snapshot_job
 from desktop.widgets.import_progress import ImportProgress
@@ -288,11 +289,9 @@ class LibraryPanel(QWidget):
     # -- drops on the panel itself (when its dock floats) --------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
+        accept_file_drag(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
-        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        paths = dropped_paths(event)
         if paths:
             self.import_paths(paths)
-            event.acceptProposedAction()
