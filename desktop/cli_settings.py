@@ -26,6 +26,8 @@ def parse_value(settings: Settings, key: str, raw: str) -> object:
             return int(raw)
         except ValueError:
             raise ValueError(f"{key} takes a whole number, not {raw!r}") from None
+    if isinstance(current, list):  # "a.org, b.com" -> ["a.org", "b.com"]; "" clears it
+        return [item.strip() for item in raw.split(",") if item.strip()]
     return raw
 
 

@@ -7,6 +7,8 @@ process) are shared. Vectors are reconciled once, by the start-up job, before an
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -65,7 +67,12 @@ class AppContext:
         return Library(self.data_dir, self.settings, self.embedder, reconcile=reconcile)
 
     def save_settings(self, settings: Settings) -> None:
-        """Persist new settings; models are reloaded lazily with them."""
+        """Persist new settings; models are reloaded lazily with them.
+
+        The shared Settings object is updated in place, so work already running (a Library,
+        a web policy from NetworkPolicy.from_settings) sees the change at its next step:
+        switching web access off stops the next request of a running import.
+        """
         save_settings(self.data_dir.settings, settings)
         with self._lock:
             if (settings.embedding_model, settings.threads) != (
@@ -73,4 +80,5 @@ class AppContext:
                 self.settings.threads,
             ):
                 self._embedder, self._embedder_error = None, None
-            self.settings = settings
+            for item in dataclasses.fields(Settings):
+                setattr(self.settings, item.name, copy.copy(getattr(settings, item.name)))

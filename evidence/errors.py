@@ -33,3 +33,11 @@ class UnreadablePath(EvidenceError):
 
 class ModelFileError(EvidenceError):
     """A model file is missing, truncated, or not the model it should be."""
+
+
+class NetworkDisabled(EvidenceError):
+    """Web access is off: the action would have needed the network, and nothing was sent."""
+
+
+class WebError(EvidenceError):
+    """A web address could not be fetched or is not evidence (bad URL, refused, timed out)."""

@@ -7,7 +7,7 @@ import dataclasses
 import json
 import logging
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from evidence.atomic import atomic_write_text
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
+WEB_SEARCH_PROVIDERS = ("duckduckgo", "searxng")
 
 
 @dataclass
@@ -30,7 +31,13 @@ class Settings:
     gpu_layers: int = -1  # -1 = decide from the model size and free memory
     max_file_mb: int = 150  # larger files are refused with a clear error
     embed_batch: int = 32  # passages per embedding batch (progress and cancel granularity)
-    web_access: bool = False
+    web_access: bool = False  # the one switch: off means the app opens no connection at all
+    web_allow_private: bool = False  # let web import reach this computer or the local network
+    web_search_provider: str = "duckduckgo"  # one of WEB_SEARCH_PROVIDERS
+    searxng_url: str = ""  # a SearXNG instance, e.g. https://searx.example.org
+    web_results: int = 5  # web results the Searcher reads per query
+    web_sites: list[str] = field(default_factory=list)  # allow-list of sites; empty = any
+    web_timeout_s: int = 20  # per request: connect, and between bytes while reading
 
     def validate(self) -> list[str]:
         """Fix out-of-range values in place; return a note for each fix."""
@@ -42,6 +49,9 @@ class Settings:
             "gpu_layers": self.gpu_layers >= -1,
             "max_file_mb": 1 <= self.max_file_mb <= 10_000,
             "embed_batch": 1 <= self.embed_batch <= 4096,
+            "web_search_provider": self.web_search_provider in WEB_SEARCH_PROVIDERS,
+            "web_results": 1 <= self.web_results <= 50,
+            "web_timeout_s": 1 <= self.web_timeout_s <= 600,
         }
         for name, ok in checks.items():
             if not ok:
@@ -100,10 +110,15 @@ def _from_dict(raw: dict[str, Any]) -> Settings:
             continue
         default = getattr(settings, key)
         # bool is an int subclass: compare exact types so "true" or 1 never pass as a bool.
-        if type(value) is type(default):
+        if type(value) is type(default) and _items_ok(value):
             setattr(settings, key, value)
         else:
             log.warning("setting %s=%r has the wrong type; using default %r", key, value, default)
     for note in settings.validate():
         log.warning(note)
     return settings
+
+
+def _items_ok(value: object) -> bool:
+    # Lists in the schema hold strings only (site names); anything else is a broken file.
+    return not isinstance(value, list) or all(isinstance(item, str) for item in value)

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.loopback import loopback  # noqa: F401  (fixture: a web server on 127.0.0.1)
+from tests.netguard import socket_guard  # noqa: F401  (fixture: no network connections)
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "samples"
 ARTIFACTS = ROOT / "test-artifacts"
