@@ -53,18 +53,29 @@ def build_cite(source: SourceRecord, page: int | None = None, accessed: date | N
         missing.append("title")
     fallback = source.publication or source.display_name
     short = short_cite(source.authors, source.date, fallback)
-    parts = [
-        " and ".join(source.authors) if source.authors else "[no author]",
+    parts = [" and ".join(source.authors) if source.authors else "[no author]"]
+    if source.qualifications:  # as the source states them; never made up
+        parts.append(source.qualifications)
+    parts += [
         source.date or "[no date]",
         f"“{source.title}”" if source.title else f"[untitled: {source.display_name}]",
     ]
     if source.publication:
         parts.append(source.publication)
-    if source.url:
-        accessed = accessed or date.today()
-        parts.append(f"{source.url}, accessed {accessed.isoformat()}")
-    elif not source.origin.startswith(("http://", "https://")):
+    url = source.url or (source.origin if source.is_web else "")
+    if url:
+        # A web source's access date is the day it was fetched, stored with it.
+        accessed = accessed or _stored_date(source.accessed) or date.today()
+        parts.append(f"{url}, accessed {accessed.isoformat()}")
+    elif not source.is_web:
         parts.append(f"file {source.display_name}")
     if page:
         parts.append(f"p. {page}")
     return Cite(short, "[" + "; ".join(parts) + "]", tuple(missing))
+
+
+def _stored_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None

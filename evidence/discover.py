@@ -1,4 +1,4 @@
-"""Expand the paths a user dropped into the files to import."""
+"""Expand the paths a user dropped into the files to import (web addresses pass through)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from evidence.errors import WebError
+from evidence.web.urls import looks_like_url, normalize_url
 
 
 @dataclass(frozen=True)
@@ -21,10 +24,21 @@ def _skip(name: str) -> bool:
     return name.startswith((".", "~$")) or name.endswith(("~", ".tmp"))
 
 
-def discover(paths: Iterable[str | Path]) -> Iterator[Path | Unreachable]:
-    """Yield files in a stable order (folders recursively, sorted); symlink loops are cut."""
+def discover(paths: Iterable[str | Path]) -> Iterator[Path | str | Unreachable]:
+    """Yield files in a stable order (folders recursively, sorted); symlink loops are cut.
+
+    A string that is a web address (and not an existing file) comes out as the normalised
+    address (a str); one that is meant as an address but is not a usable one ("ftp://x",
+    "http://") comes out Unreachable with the reason. Nothing here uses the network.
+    """
     seen_dirs: set[tuple[int, int]] = set()
     for raw in paths:
+        if isinstance(raw, str) and looks_like_url(raw) and not _exists(raw):
+            try:
+                yield normalize_url(raw)
+            except WebError as exc:
+                yield Unreachable(raw, str(exc))
+            continue
         path = Path(raw).expanduser()
         try:
             path = path.resolve(strict=True)
@@ -35,6 +49,11 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path | Unreachable]:
             yield from _walk(path, seen_dirs)
         else:
             yield path
+
+
+def _exists(raw: str) -> bool:
+    # "://" never names a local file; a bare "example.com" might (checked, then a host).
+    return "://" not in raw and os.path.lexists(os.path.expanduser(raw))
 
 
 def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Path | Unreachable]:

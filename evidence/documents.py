@@ -30,6 +30,8 @@ class ParsedDocument:
     date: str = ""  # ISO 8601 (YYYY, YYYY-MM or YYYY-MM-DD) or ""
     publication: str = ""  # journal, site name, publisher
     url: str = ""
+    qualifications: str = ""  # the authors' qualifications as the source states them
+    accessed: str = ""  # ISO date a web source was fetched (its cite's access date)
     page_starts: list[int] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)

@@ -15,10 +15,14 @@ from pathlib import Path
 from evidence.discover import Unreachable, discover
 from evidence.errors import EvidenceError
 from evidence.events import FileResult, FilesFound, FileStatus, ImportEvent
+from evidence.network import NetworkPolicy
 from evidence.parsers import parse_file
 from evidence.passages import split_passages
 from evidence.store import READER_VERSION, Store
 from evidence.verbatim_import import as_card_source
+from evidence.web.fetch import FetchCancelled, FetchedPage, fetch_url
+from evidence.web.page import page_document
+from evidence.web.urls import looks_like_url
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +48,19 @@ def import_files(
     *,
     max_bytes: int,
     cancel: CancelCheck = lambda: False,
+    policy: NetworkPolicy | None = None,
+    timeout_s: float = 20.0,
+    resume: bool = True,
 ) -> Iterator[ImportEvent]:
     """Phase 1. Yields FilesFound, then one FileResult per file; stops early on cancel
-    (files not reached stay queued for the next import)."""
-    leftovers = dict(store.queued())
+    (files not reached stay queued for the next import). With `resume`, files left queued
+    by an interrupted import go first; without it (the Searcher's web pages, imported while
+    the user's own import may be running) only `paths` are imported.
+
+    `paths` may hold http(s) addresses: they are fetched under `policy` (default: web
+    access off, so each address fails with the reason and nothing is sent)."""
+    web = _Web(policy or NetworkPolicy(), timeout_s, cancel)
+    leftovers = dict(store.queued()) if resume else {}
     unreachable: list[Unreachable] = []
     found: list[str] = []
     for item in discover(paths):
@@ -76,13 +89,30 @@ def import_files(
             log.error("%s: %s", path, reason)
             yield FileResult(path, FileStatus.FAILED, index, total, reason=reason)
             continue
-        yield _import_one(store, path, index, total, max_bytes)
+        result = _import_one(store, path, index, total, max_bytes, web)
+        if result is None:  # cancelled while fetching: the address stays queued
+            return
+        yield result
 
 
-def _import_one(store: Store, path: str, index: int, total: int, max_bytes: int) -> FileResult:
+class _Web:
+    def __init__(self, policy: NetworkPolicy, timeout_s: float, cancel: CancelCheck) -> None:
+        self.policy, self.timeout_s, self.cancel = policy, timeout_s, cancel
+
+    def fetch(self, url: str, max_bytes: int) -> FetchedPage:
+        return fetch_url(
+            url, self.policy, max_bytes=max_bytes, timeout_s=self.timeout_s, cancel=self.cancel
+        )
+
+
+def _import_one(
+    store: Store, path: str, index: int, total: int, max_bytes: int, web: _Web
+) -> FileResult | None:
     store.note_attempt(path)
     try:
-        digest = file_sha256(Path(path))
+        # A web address is fetched once; its bytes are hashed and parsed like a file's.
+        page = web.fetch(path, max_bytes) if looks_like_url(path) else None
+        digest = hashlib.sha256(page.data).hexdigest() if page else file_sha256(Path(path))
         existing = store.source_id_by_origin(path)
         if existing and existing[1] == digest and existing[2] >= READER_VERSION:
             store.dequeue(path)
@@ -99,8 +129,11 @@ def _import_one(store: Store, path: str, index: int, total: int, max_bytes: int)
                 title=twin.display_name,
                 reason=f"same file as {twin.origin}",
             )
-        doc = parse_file(Path(path), max_bytes=max_bytes)
-        cards = as_card_source(Path(path), doc, max_bytes)
+        if page is not None:
+            doc, cards = page_document(page, max_bytes=max_bytes), None
+        else:
+            doc = parse_file(Path(path), max_bytes=max_bytes)
+            cards = as_card_source(Path(path), doc, max_bytes)
         if cards is not None:  # a Verbatim file: one passage per card, cards stored with it
             doc, spans = cards.doc, cards.spans
             source_id = store.add_source(
@@ -110,6 +143,10 @@ def _import_one(store: Store, path: str, index: int, total: int, max_bytes: int)
         else:
             spans = split_passages(doc)
             source_id = store.add_source(path, digest, doc, spans, done_queue_path=path)
+    except FetchCancelled:
+        store.note_attempt(path, -1)  # not a crash: the next import fetches it afresh
+        log.info("cancelled while fetching %s; it stays queued", path)
+        return None
     except (EvidenceError, OSError) as exc:
         store.dequeue(path)
         reason = _describe(exc)

@@ -24,6 +24,7 @@ from evidence.events import (
     ImportFinished,
 )
 from evidence.importer import CancelCheck, import_files
+from evidence.network import NetworkPolicy
 from evidence.records import IndexStatus, SourceRecord
 from evidence.search import SearchFilters, SearchHit, passage_hits, search
 from evidence.settings import Settings
@@ -126,11 +127,24 @@ class Library:
         cancel: CancelCheck = lambda: False,
         *,
         embed: bool = True,
+        resume: bool = True,
     ) -> Iterator[ImportEvent]:
-        """Import files (phase 1), then compute missing vectors (phase 2)."""
+        """Import files and web addresses (phase 1), then compute missing vectors (phase 2).
+
+        Addresses are fetched only when the settings allow web access. `resume=False`
+        imports only `paths`, leaving another import's queue alone."""
         counts: dict[str, int] = {}
         max_bytes = self.settings.max_file_mb * 1024 * 1024
-        for event in import_files(self.store, paths, max_bytes=max_bytes, cancel=cancel):
+        imported = import_files(
+            self.store,
+            paths,
+            max_bytes=max_bytes,
+            cancel=cancel,
+            policy=NetworkPolicy.from_settings(self.settings),
+            timeout_s=self.settings.web_timeout_s,
+            resume=resume,
+        )
+        for event in imported:
             if isinstance(event, FileResult):
                 counts[event.status] = counts.get(event.status, 0) + 1
             yield event

@@ -20,6 +20,13 @@ class SourceRecord:
     passages: int = 0
     embedded: int = 0
     warnings: list[str] = field(default_factory=list)
+    qualifications: str = ""
+    accessed: str = ""  # ISO date a web source was fetched; "" for files
+
+    @property
+    def is_web(self) -> bool:
+        """Imported from an http(s) address rather than a file."""
+        return self.origin.startswith(("http://", "https://"))
 
     @property
     def display_name(self) -> str:

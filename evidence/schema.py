@@ -90,6 +90,12 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX cards_source ON cards(source_id, ordinal);
     """,
+    # 3: web sources. Their cites name the authors' stated qualifications and the day the page
+    # was fetched (a cite's access date is when it was read, not when the cite is printed).
+    """
+    ALTER TABLE sources ADD COLUMN qualifications TEXT NOT NULL DEFAULT '';
+    ALTER TABLE sources ADD COLUMN accessed TEXT NOT NULL DEFAULT '';  -- ISO date, web only
+    """,
 ]
 
 

@@ -20,8 +20,9 @@ from evidence.schema import migrate
 
 _SOURCE_COLUMNS = (
     "s.id, s.origin, s.kind, s.title, s.authors, s.date, s.publication, s.url, "
-    "s.word_count, s.imported_at, s.warnings"
+    "s.word_count, s.imported_at, s.warnings, s.qualifications, s.accessed"
 )
+_N_SOURCE_COLUMNS = 13
 
 
 # Bump when import reads files differently (2: Verbatim files become cards): unchanged files
@@ -111,7 +112,8 @@ class Store:
             cur = self.conn.execute(
                 "INSERT INTO sources (origin, content_hash, kind, title, authors, date, "
                 "publication, url, text, page_starts, word_count, warnings, imported_at, "
-                "reader_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "reader_version, qualifications, accessed) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     origin,
                     content_hash,
@@ -127,6 +129,8 @@ class Store:
                     json.dumps(doc.warnings),
                     _now(),
                     READER_VERSION,
+                    doc.qualifications,
+                    doc.accessed,
                 ),
             )
             source_id = int(cur.lastrowid or 0)
@@ -166,7 +170,8 @@ class Store:
             "GROUP BY s.id ORDER BY s.id",
             (model_id,),
         ).fetchall()
-        return [_source(r[:11], passages=r[11], embedded=r[12]) for r in rows]
+        n = _N_SOURCE_COLUMNS
+        return [_source(r[:n], passages=r[n], embedded=r[n + 1]) for r in rows]
 
     def source(self, source_id: int) -> SourceRecord | None:
         row = self.conn.execute(
@@ -293,10 +298,12 @@ class Store:
         rows = self.conn.execute("SELECT path, attempts FROM import_queue ORDER BY rowid")
         return [(r[0], r[1]) for r in rows]
 
-    def note_attempt(self, path: str) -> None:
+    def note_attempt(self, path: str, delta: int = 1) -> None:
+        """Count a start on `path` (-1 takes back one that ended without a crash)."""
         with self.conn:
             self.conn.execute(
-                "UPDATE import_queue SET attempts = attempts + 1 WHERE path = ?", (path,)
+                "UPDATE import_queue SET attempts = MAX(0, attempts + ?) WHERE path = ?",
+                (delta, path),
             )
 
     def dequeue(self, path: str) -> None:
@@ -329,6 +336,8 @@ def _source(row: Sequence[object], passages: object = 0, embedded: object = 0) -
         word_count=int(str(row[8])),
         imported_at=str(row[9]),
         warnings=json.loads(str(row[10])),
+        qualifications=str(row[11]),
+        accessed=str(row[12]),
         passages=int(str(passages)),
         embedded=int(str(embedded)),
     )

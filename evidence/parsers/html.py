@@ -25,12 +25,16 @@ _MIN_PROSE_LINE_CHARS = 80  # for scripts without spaces between words
 _MIN_PROSE_CHARS = 200
 
 
-def decode_html(data: bytes) -> str:
-    """BOM, then the declared <meta charset>, then UTF-8, then cp1252."""
+def decode_html(data: bytes, charset: str = "") -> str:
+    """BOM, then the HTTP header's charset (web pages), then the declared <meta charset>,
+    then UTF-8, then cp1252."""
     candidates: list[str] = []
     bom = bom_encoding(data)
     if bom:
         candidates.append(bom)
+    if charset:
+        with contextlib.suppress(LookupError):
+            candidates.append(codecs.lookup(charset).name)
     declared = _META_CHARSET.search(data[:4096])
     if declared:
         # An unknown charset name falls through to the defaults.
@@ -44,8 +48,9 @@ def decode_html(data: bytes) -> str:
     return data.decode("cp1252", errors="replace")
 
 
-def parse_html(data: bytes) -> ParsedDocument:
-    html = decode_html(data)
+def parse_html(data: bytes, *, charset: str = "") -> ParsedDocument:
+    """`charset` is the one an HTTP Content-Type header named, if any."""
+    html = decode_html(data, charset)
     date_params = {
         "original_date": True,  # the publication date, not the last-modified one
         "extensive_search": False,  # else "© 2024" in a footer becomes a 2024-01-01 date

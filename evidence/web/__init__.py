@@ -1,0 +1,1 @@
+"""Evidence from the web: fetching pages under the network policy, and web search."""
