@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from collections.abc import Generator as Gen
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from agents.generation import CancelCheck, GenerationError, Generator
 from agents.review import SUPPORT_THRESHOLD, cosine, mechanical_objections, support
@@ -25,6 +25,9 @@ from evidence.embedding import Embedder
 from evidence.library import Library
 from evidence.search import SearchFilters, SearchHit
 
+if TYPE_CHECKING:
+    from agents.web_research import WebResearch
+
 MIN_RELEVANCE = 0.25  # cosine(claim, passage) below which a passage is not evidence for it
 T = TypeVar("T")
 Steps = Gen[StepEvent, None, T]
@@ -36,6 +39,7 @@ class Team:
     generator: Generator
     embedder: Embedder
     cutter: MarkCutter
+    web: WebResearch | None = None  # web search for what the library lacks (web access on)
 
 
 @dataclass
@@ -63,6 +67,13 @@ def done_event(
 
 def run_task(task: Task, team: Team, cancel: CancelCheck = lambda: False) -> Iterator[StepEvent]:
     """Run any task; the one entry point the CLI and the window use."""
+    if team.web is not None:  # web pages the run imported but cut nothing from are removed
+        yield from team.web.keep_used(_run_task(task, team, cancel), team.library)
+        return
+    yield from _run_task(task, team, cancel)
+
+
+def _run_task(task: Task, team: Team, cancel: CancelCheck) -> Iterator[StepEvent]:
     if isinstance(task, CutTask):
         yield from run_cut(task, team, cancel)
         return
@@ -107,9 +118,15 @@ def cut_claim(
             return CutResult([], objections, True)
         # Searcher: hybrid search of the local library, results kept with their provenance.
         yield StepEvent(Role.SEARCHER, StepKind.START, "searching: " + " | ".join(queries))
-        hits = _search(team.library, queries, task)
-        unused = [h for h in hits if h.passage_id not in run.used]
-        fresh = _relevant(team, task.claim, unused, bonus)
+        fresh = _fresh(team, queries, task, run, bonus)
+        if team.web is not None and _lacking(task, len(fresh), len(drafts)):
+            # The library lacks evidence: the web's top results become sources, then the
+            # library is searched again (web research decides whether to search at all).
+            added = yield from team.web.research(team.library, task.claim, cancel)
+            if cancel():
+                return CutResult([], objections, True)
+            if added:
+                fresh = _fresh(team, queries, task, run, bonus)
         yield StepEvent(Role.SEARCHER, StepKind.EVIDENCE, f"{len(fresh)} passages found",
                         {"hits": fresh})  # fmt: skip
         if not fresh and not drafts:
@@ -164,6 +181,19 @@ def cut_claim(
                             f"I need {task.cards - len(drafts)} more cards to prove "
                             f"“{task.claim}”: searching wider")  # fmt: skip
     return CutResult(drafts, objections)
+
+
+def _fresh(
+    team: Team, queries: list[str], task: CutTask, run: RunBudget, bonus: Bonus | None
+) -> list[SearchHit]:
+    hits = _search(team.library, queries, task)
+    unused = [h for h in hits if h.passage_id not in run.used]
+    return _relevant(team, task.claim, unused, bonus)
+
+
+def _lacking(task: CutTask, found: int, have: int) -> bool:
+    # A task tied to one source or passage never goes to the web: the user chose the text.
+    return task.source_id is None and task.passage_id is None and found < task.cards - have
 
 
 def _search(library: Library, queries: list[str], task: CutTask) -> list[SearchHit]:
@@ -230,8 +260,10 @@ def _write(
         if cancel():
             return None
     draft.card.tag = clean_tag("".join(pieces), fallback=task.claim)
-    yield StepEvent(Role.WRITER, StepKind.CARD, f"{draft.card.tag} ({draft.card.short_cite})",
-                    {"card": draft.card, "passage_id": passage.id})  # fmt: skip
+    data: dict[str, object] = {"card": draft.card, "passage_id": passage.id}
+    if source.origin.startswith(("http://", "https://")):
+        data["web"] = True  # web evidence: the source is a page, its URL is in the cite
+    yield StepEvent(Role.WRITER, StepKind.CARD, f"{draft.card.tag} ({draft.card.short_cite})", data)
     return draft
 
 

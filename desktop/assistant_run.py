@@ -12,6 +12,7 @@ from agents.generation import GenerationStats
 from agents.loop import Team, run_task
 from agents.steps import StepEvent, StepKind
 from agents.tasks import CutTask, Task
+from agents.web_research import web_research_from_settings
 from desktop.context import AppContext
 from evidence.cards import Card, Heading, Node
 from evidence.cut_cards import store_cut_cards
@@ -73,7 +74,9 @@ def run_assistant(
     library = ctx.open_library()
     try:
         task = _with_source(library, request)
-        team = Team(library, generator, embedder, cut_marks)
+        # Web research only with web access on; off, the team never touches the network.
+        team = Team(library, generator, embedder, cut_marks,
+                    web_research_from_settings(library.settings))  # fmt: skip
         done: StepEvent | None = None
         for event in run_task(task, team, cancelled):
             report(event)
@@ -81,6 +84,8 @@ def run_assistant(
                 done = event
         # A Stop after DONE still wins: the user saw "stopped", so nothing may appear.
         stopped = done is None or bool(done.data.get("cancelled")) or cancelled()
+        if stopped and team.web is not None:  # nothing is stored: keep no web page either
+            team.web.discard(library)
         stored: list[int] = []
         if not stopped and done is not None and done.data["cards"]:
             stored = store_cut_cards(library.store, done.data["cards"], _heading(task, done))

@@ -58,17 +58,20 @@ def run_agent_command(library: Library, args: argparse.Namespace) -> int:
     from agents.cutter import cut_marks
     from agents.generator_setup import generator_factory
     from agents.loop import Team, run_task
+    from agents.web_research import web_research_from_settings
     from evidence.cut_cards import store_cut_cards
 
     task = build_task(library, args)
     try:
         embedder = library.embedder()
         generator = generator_factory(library.data_dir, library.settings)()
+        # Web research only with web access on; off, the team never touches the network.
+        web = web_research_from_settings(library.settings)
     except EvidenceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     stop = threading.Event()
-    team = Team(library, generator, embedder, cut_marks)
+    team = Team(library, generator, embedder, cut_marks, web)
     done: StepEvent | None = None
     try:
         for event in run_task(task, team, stop.is_set):
@@ -77,6 +80,8 @@ def run_agent_command(library: Library, args: argparse.Namespace) -> int:
                 done = event
     except KeyboardInterrupt:
         stop.set()
+        if web is not None:  # nothing is stored, so no web page the run imported is kept
+            web.discard(library)
         print("\ncancelled: no card was stored", file=sys.stderr)
         return 130
     if done is None or done.data.get("cancelled"):
