@@ -16,6 +16,7 @@ from types import FrameType
 from desktop.app_logging import setup_logging
 from desktop.cli_agents import AGENT_COMMANDS, add_agent_commands, run_agent_command
 from desktop.cli_cards import add_card_commands, resolve_sources, run_cards, run_export
+from desktop.cli_models import add_model_commands, run_models
 from desktop.cli_settings import run_settings
 from desktop.terminal import ProgressBar
 from evidence.datadir import resolve_data_dir
@@ -67,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("reindex", help="recompute every vector with the current embedding model")
     add_card_commands(sub)
     add_agent_commands(sub)
+    add_model_commands(sub)
     st = sub.add_parser("settings", help="show settings, or change them: KEY=VALUE ...")
     st.add_argument("assignments", nargs="*", metavar="KEY=VALUE")
     return p
@@ -108,6 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_app(data_dir)
     if args.command == "settings":
         return run_settings(data_dir.settings, args.assignments, args.json)
+    if args.command == "models":  # needs no library: models never open the database
+        return run_models(data_dir, args)
     settings = load_settings(data_dir.settings)
     from agents.embedder_setup import embedder_factory
 
@@ -130,11 +134,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         }.get(args.command)
         if handler is None:  # a subcommand the parser knows but this table lacks: a bug
             raise AssertionError(f"no handler for {args.command}")
+        previous = signal.getsignal(signal.SIGINT)  # commands install their own Ctrl-C
         try:
             return handler(library, args)
         except LookupError as exc:  # a source reference that matches nothing
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_ERROR
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _import(library: Library, args: argparse.Namespace) -> int:

@@ -1,0 +1,62 @@
+"""The model manager: a catalog of recommended GGUF models, resumable verified downloads,
+imports of the user's own files, a fit estimate for this machine, and the active model.
+
+Qt-free; the CLI (`debate-prep models ...`) and the window's model dialog both use it.
+"""
+
+from agents.model_manager.catalog import (
+    Catalog,
+    CatalogEntry,
+    CatalogError,
+    UnknownModel,
+    default_catalog_path,
+    find_entry,
+    load_catalog,
+)
+from agents.model_manager.download import (
+    DownloadCancelled,
+    DownloadInterrupted,
+    DownloadProgress,
+    download_model,
+    is_installed,
+    part_path,
+)
+from agents.model_manager.fit import FitEstimate, Verdict, available_ram_bytes, estimate_fit
+from agents.model_manager.installed import (
+    InstalledModel,
+    active_model,
+    find_installed,
+    import_model,
+    installed_models,
+    use_model,
+)
+from agents.model_manager.validate import ModelCheck, validate_model_file, verify_model
+
+__all__ = [
+    "Catalog",
+    "CatalogEntry",
+    "CatalogError",
+    "DownloadCancelled",
+    "DownloadInterrupted",
+    "DownloadProgress",
+    "FitEstimate",
+    "InstalledModel",
+    "ModelCheck",
+    "UnknownModel",
+    "Verdict",
+    "active_model",
+    "available_ram_bytes",
+    "default_catalog_path",
+    "download_model",
+    "estimate_fit",
+    "find_entry",
+    "find_installed",
+    "import_model",
+    "installed_models",
+    "is_installed",
+    "load_catalog",
+    "part_path",
+    "use_model",
+    "validate_model_file",
+    "verify_model",
+]

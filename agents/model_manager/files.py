@@ -1,0 +1,125 @@
+"""Small file helpers shared by downloads and imports: the verified-file sidecar (the format
+agents.model_files uses), disk-space checks and a lock that refuses instead of waiting."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from agents.gpu import gb
+from evidence.atomic import atomic_write_text
+from evidence.errors import ModelFileError
+
+DOWNLOADS = "downloads"  # partial downloads, inside the models folder
+# Space kept free beyond the file itself: a full disk breaks the library's database too.
+DISK_MARGIN = 200_000_000
+HASH_BLOCK = 1 << 20
+
+
+def sidecar_path(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+def read_sidecar(path: Path) -> dict[str, Any]:
+    """The sidecar record of a model file, {} when missing or unreadable."""
+    try:
+        data = json.loads(sidecar_path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and isinstance(data.get("sha256"), str) else {}
+
+
+def write_sidecar(path: Path, record: dict[str, Any], *, stat_of: Path | None = None) -> None:
+    """Record the sha256 of `path` with the size and mtime it was checked at.
+
+    stat_of: take size and mtime from this file instead (a verified temp file about to be
+    renamed to `path`: a rename keeps both, so the sidecar matches once it lands).
+    """
+    st = (stat_of or path).stat()
+    full = {**record, "file": path.name, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    atomic_write_text(sidecar_path(path), json.dumps(full, indent=1) + "\n")
+
+
+def sidecar_current(path: Path, side: dict[str, Any] | None = None) -> bool:
+    """Does the sidecar still describe the file (same size and mtime)? Cheap: no hashing."""
+    side = read_sidecar(path) if side is None else side
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return bool(side) and side.get("size") == st.st_size and side.get("mtime_ns") == st.st_mtime_ns
+
+
+def hash_file(path: Path, digest: Any = None, on_block: Callable[[int], None] | None = None) -> Any:
+    """Feed the file into `digest` (a new sha256 by default) and return the digest object."""
+    digest = digest or hashlib.sha256()
+    done = 0
+    with path.open("rb") as fh:
+        while block := fh.read(HASH_BLOCK):
+            digest.update(block)
+            done += len(block)
+            if on_block:
+                on_block(done)
+    return digest
+
+
+def check_space(folder: Path, needed: int, what: str) -> None:
+    """ModelFileError unless `folder`'s disk has `needed` bytes free plus a margin."""
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError as exc:
+        raise ModelFileError(f"cannot check the free space in {folder}: {exc.strerror}") from None
+    if free < needed + DISK_MARGIN:
+        raise ModelFileError(
+            f"{what} needs {gb(needed + DISK_MARGIN)} of disk space, "
+            f"{gb(free)} free in {folder}; free some space and try again"
+        )
+
+
+def is_disk_full(exc: OSError) -> bool:
+    return exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+
+
+@contextlib.contextmanager
+def exclusive(lock_path: Path, busy: str) -> Iterator[None]:
+    """Hold an OS lock on lock_path, or raise ModelFileError(busy) when another process has
+    it (a second window downloading the same model must not write into the same file)."""
+    with lock_path.open("a+b") as fh:
+        try:
+            _lock(fh.fileno())
+        except OSError:
+            raise ModelFileError(busy) from None
+        try:
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                _unlock(fh.fileno())
+
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _lock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)

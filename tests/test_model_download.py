@@ -1,0 +1,410 @@
+"""Model downloads against a loopback server: progress, resume, checksums, full disks, and
+no connection at all with web access off."""
+
+from __future__ import annotations
+
+import errno
+import json
+import shutil
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+
+from agents.model_manager import download as download_module
+from agents.model_manager import files
+from agents.model_manager.catalog import CatalogEntry, load_catalog
+from agents.model_manager.download import (
+    DownloadCancelled,
+    DownloadInterrupted,
+    DownloadProgress,
+    download_model,
+    is_installed,
+    part_path,
+)
+from agents.model_manager.installed import find_installed, installed_models
+from evidence.errors import ModelFileError, NetworkDisabled, WebError
+from evidence.network import NetworkPolicy
+from tests.fake_gguf import catalog_entry, sha256_of, tiny_gguf, write_catalog
+from tests.loopback import LoopbackServer, Response
+from tests.netguard import SocketGuard
+
+ALLOW = NetworkPolicy(enabled=True, allow_private=True)  # the loopback server is 127.0.0.1
+CHUNK = 64 * 1024
+OCTETS = "application/octet-stream"
+
+
+@pytest.fixture
+def body(tmp_path: Path) -> bytes:
+    return tiny_gguf(tmp_path / "src" / "tiny.gguf").read_bytes()
+
+
+@pytest.fixture
+def models_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "data" / "models"
+    folder.mkdir(parents=True)
+    return folder
+
+
+def make_entry(tmp_path: Path, url: str, **fields: Any) -> CatalogEntry:
+    """An entry as the app sees it: written to a catalog file and loaded (so it is valid)."""
+    path = write_catalog(
+        tmp_path / "catalog.json", catalog_entry("tiny", "tiny.gguf", url, **fields)
+    )
+    return load_catalog(path).find("tiny")
+
+
+def checked(tmp_path: Path, url: str, body: bytes, **fields: Any) -> CatalogEntry:
+    """The entry with the publisher's sha256 and exact size."""
+    return make_entry(
+        tmp_path,
+        url,
+        **{"sha256": sha256_of_bytes(body), "size_bytes": len(body), "approx_size_bytes": len(body)}
+        | fields,
+    )
+
+
+def sha256_of_bytes(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def range_headers(server: LoopbackServer, path: str) -> list[str | None]:
+    return [h.get("Range") for p, h in server.requests if p == path]
+
+
+def leftovers(models_dir: Path) -> list[str]:
+    """What a download left in models/ and models/downloads/ (lock files aside)."""
+    names = [p.name for p in models_dir.glob("*") if p.is_file()]
+    names += [p.name for p in (models_dir / "downloads").glob("*") if not p.name.endswith(".lock")]
+    return sorted(names)
+
+
+def test_full_download_reports_progress_and_installs_verified(
+    tmp_path: Path, models_dir: Path, loopback: LoopbackServer, body: bytes
+) -> None:
+    url = loopback.add("/tiny.gguf", Response(body, content_type=OCTETS))
+    entry = checked(tmp_path, url, body)
+    events: list[DownloadProgress] = []
+    path = download_model(entry, models_dir, ALLOW, progress=events.append, chunk=CHUNK)
+
+    assert path == models_dir / "tiny.gguf" and path.read_bytes() == body
+    side = files.read_sidecar(path)
+    assert side["sha256"] == sha256_of(path) and side["source"] == "download"
+    assert side["sha256_source"].startswith("catalog (")
+    assert leftovers(models_dir) == ["tiny.gguf", "tiny.gguf.sha256"]
+    steps = [e for e in events if e.phase == "downloading"]
+    assert 2 <= len(steps) <= 3 * -(-len(body) // CHUNK)  # about one event per chunk
+    assert steps[-1].done == steps[-1].total == len(body)
+    assert any(e.bytes_per_s > 0 for e in steps) and steps[-1].seconds_left is not None
+    assert steps[-1].fraction == 1.0 and events[-1].phase == "done"
+    assert is_installed(entry, models_dir)
+    listed = installed_models(models_dir, catalog=_catalog(tmp_path))
+    [listed] = [m for m in listed if m.kind == "catalog"]
+    assert (listed.kind, listed.status, listed.usable) == ("catalog", "ready", True)
+
+    # Already there: returns at once, without a request.
+    assert download_model(entry, models_dir, ALLOW) == path
+    assert loopback.hits["/tiny.gguf"] == 1
+
+
+def _catalog(tmp_path: Path):  # type: ignore[no-untyped-def]
+    return load_catalog(tmp_path / "catalog.json")
+
+
+def test_dropped_connection_is_resumed_with_a_range_request(
+    tmp_path: Path, models_dir: Path, loopback: LoopbackServer, body: bytes
+) -> None:
+    half = len(body) // 2
+    url = loopback.add(
+        "/tiny.gguf", Response(body, content_type=OCTETS, ranges=True, drop_after=half)
+    )
+    path = download_model(checked(tmp_path, url, body), models_dir, ALLOW, chunk=CHUNK)
+    assert path.read_bytes() == body  # byte-identical after the resume
+    first, second = range_headers(loopback, "/tiny.gguf")
+    assert first is None
+    assert second is not None and second.startswith("bytes=") and second.endswith("-")
+    assert 0 < int(second[6:-1]) <= half
+
+
+def test_interrupted_download_survives_until_the_next_run(
+    tmp_path: Path, models_dir: Path, loopback: LoopbackServer, body: bytes
+) -> None:
+    url = loopback.add(
+        "/tiny.gguf", Response(body, content_type=OCTETS, ranges=True, drop_after=len(body) // 3)
+    )
+    entry = checked(tmp_path, url, body)
+    with pytest.raises(DownloadInterrupted, match="run it again to resume") as err:
+        download_model(entry, models_dir, ALLOW, chunk=CHUNK, retries=0)
+    part = part_path(models_dir, entry.file)
+    assert part.stat().st_size == err.value.kept_bytes > 0
+    assert not (models_dir / "tiny.gguf").exists()
+    # Listed as partial, never usable (the app was closed here, say).
+    catalog = _catalog(tmp_path)
+    [partial] = [m for m in installed_models(models_dir, catalog=catalog) if m.kind == "partial"]
+    assert partial.status.startswith("downloading: ") and partial.status.endswith("%")
+    assert not partial.usable and 0 < (partial.progress or 0) < 1
+    with pytest.raises(ModelFileError, match="not fully downloaded"):
+        find_installed("tiny", models_dir, catalog)
+
+    path = download_model(entry, models_dir, ALLOW, chunk=CHUNK)
+    assert path.read_bytes() == body
+    assert range_headers(loopback, "/tiny.gguf")[-1] == f"bytes={err.value.kept_bytes}-"
+    assert not part.exists()
+
+
+def test_wrong_checksum_is_refused_and_the_part_deleted(
+    tmp_path: Path, models_dir: Path, loopback: LoopbackServer, body: bytes
+) -> None:
+    url = loopback.add("/tiny.gguf", Response(body, content_type=OCTETS))
+    entry = checked(tmp_path, url, body, sha256="0" * 64)
+    with pytest.raises(ModelFileError, match="corrupted or the file changed upstream"):
+        download_model(entry, models_dir, ALLOW, chunk=CHUNK)
+    assert leftovers(models_dir) == []  # no .part, no model, no sidecar
+    assert not is_installed(entry, models_dir)
+
+
+def test_without_a_published_sha256_the_first_download_records_one(
+    tmp_path: Path, models_dir: Path, loopback: LoopbackServer, body: bytes
+) -> None:
+    url = loopback.add("/tiny.gguf", Response(body, content_type=OCTETS))
+    entry = make_entry(tmp_path, url, sha256=None, size_bytes=None, approx_size_bytes=len(body))
+    path = download_model(entry, models_dir, ALLOW)
+    side = files.read_sidecar(path)
+    assert side["sha256"] == sha256_of(path)
+    assert "first complete download" in side["sha256_source"]
+    assert side["size"] == len(body)  # checked against the Content-Length the server stated
+
+
+def test_size_checks_refuse_a_different_file(
+    tmp_path: Path, models_dir: Path, loopback: LoopbackServer, body: bytes
+) -> None:
+    url = loopback.add("/tiny.gguf", Response(body, content_type=OCTETS))
+    # The catalog states an exact size the server's file does not have: refused up front.
+    stated = make_entry(tmp_path, url, size_bytes=len(body) + 1000, approx_size_bytes=len(body))
+    with pytest.raises(ModelFileError, match="changed upstream"):
+        download_model(stated, models_dir, ALLOW)
+    assert leftovers(models_dir) == []
+    # No exact size, and the file is far from the catalog's approximate one.
+    approx = make_entry(tmp_path, url, size_bytes=None, approx_size_bytes=2 * len(body))
+    with pytest.raises(ModelFileError, match="not the file the catalog describes"):
+        download_model(approx, models_dir, ALLOW)
+    assert leftovers(models_dir) == []
+
+
+def test_cancel_keeps_the_part_and_a_later_call_resumes(
+    tmp_path: Path, models_dir: Path, loopback: LoopbackServer, body: bytes
+) -> None:
+    url = loopback.add("/tiny.gguf", Response(body, content_type=OCTETS, ranges=True))
+    entry = checked(tmp_path, url, body)
+    events: list[DownloadProgress] = []
+    with pytest.raises(DownloadCancelled, match="download it again to resume") as err:
+        download_model(
+            entry,
+            models_dir,
+            ALLOW,
+            progress=events.append,
+            cancel=lambda: len(events) >= 5,
+            chunk=CHUNK,
+        )
+    kept = err.value.kept_bytes
+    assert 5 * CHUNK <= kept == part_path(models_dir, entry.file).stat().st_size < len(body)
+    assert not (models_dir / "tiny.gguf").exists()
+
+    resumed: list[DownloadProgress] = []
+    path = download_model(entry, models_dir, ALLOW, progress=resumed.append, chunk=CHUNK)
+    assert path.read_bytes() == body
+    assert range_headers(loopback, "/tiny.gguf")[-1] == f"bytes={kept}-"
+    checks = [e.done for e in resumed if e.phase == "checking"]
+    assert resumed[0].phase == "checking" and checks[-1] == kept  # kept bytes re-hashed first
+    assert next(e for e in resumed if e.phase == "downloading").done > kept
+
+
+def test_a_server_that_ignores_ranges_makes_the_download_start_over(
+    tmp_path: Path, models_dir: Path, loopback: LoopbackServer, body: bytes
+) -> None:
+    url = loopback.add("/tiny.gguf", Response(body, content_type=OCTETS))  # answers 200 always
+    entry = checked(tmp_path, url, body)
+    ticks: list[DownloadProgress] = []
+    with pytest.raises(DownloadCancelled):
+        download_model(
+            entry,
+            models_dir,
+            ALLOW,
+            progress=ticks.append,
+            cancel=lambda: len(ticks) >= 3,
+            chunk=CHUNK,
+        )
+    kept = part_path(models_dir, entry.file).stat().st_size
+    path = download_model(entry, models_dir, ALLOW, chunk=CHUNK)
+    assert range_headers(loopback, "/tiny.gguf")[-1] == f"bytes={kept}-"
+    assert path.read_bytes() == body  # not the old prefix plus the whole file again
+
+
+def test_a_complete_part_answered_416_is_verified_and_installed(
+    tmp_path: Path, models_dir: Path, loopback: LoopbackServer, body: bytes
+) -> None:
+    def unsatisfiable(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(416)
+        handler.send_header("Content-Range", f"bytes */{len(body)}")
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    url = loopback.add("/tiny.gguf", unsatisfiable)
+    entry = checked(tmp_path, url, body)
+    part = part_path(models_dir, entry.file)
+    part.parent.mkdir()
+    part.write_bytes(body)  # closed right after the last byte arrived, before the check
+    meta = {"url": url, "sha256": entry.sha256, "size_bytes": entry.size_bytes, "total": len(body)}
+    part.with_name(part.name + ".json").write_text(json.dumps(meta), encoding="utf-8")
+    assert download_model(entry, models_dir, ALLOW).read_bytes() == body
+    assert range_headers(loopback, "/tiny.gguf") == [f"bytes={len(body)}-"]
+
+
+def test_a_part_from_another_url_is_not_resumed(
+    tmp_path: Path, models_dir: Path, loopback: LoopbackServer, body: bytes
+) -> None:
+    url = loopback.add("/tiny.gguf", Response(body, content_type=OCTETS, ranges=True))
+    entry = checked(tmp_path, url, body)
+    part = part_path(models_dir, entry.file)
+    part.parent.mkdir()
+    part.write_bytes(b"x" * 5000)
+    meta = {"url": url + "?old", "sha256": entry.sha256, "size_bytes": entry.size_bytes}
+    part.with_name(part.name + ".json").write_text(json.dumps(meta), encoding="utf-8")
+    assert download_model(entry, models_dir, ALLOW).read_bytes() == body
+    assert range_headers(loopback, "/tiny.gguf") == [None]
+
+
+def test_not_enough_disk_space_refuses_before_any_request(
+    tmp_path: Path,
+    models_dir: Path,
+    loopback: LoopbackServer,
+    body: bytes,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url = loopback.add("/tiny.gguf", Response(body, content_type=OCTETS))
+    entry = checked(tmp_path, url, body)
+    usage = shutil.disk_usage(models_dir)
+    monkeypatch.setattr(shutil, "disk_usage", lambda _p: usage._replace(free=50_000_000))
+    with pytest.raises(ModelFileError, match=r"needs 0\.2 GB of disk space, 0\.1 GB free"):
+        download_model(entry, models_dir, ALLOW)
+    assert loopback.hits["/tiny.gguf"] == 0 and leftovers(models_dir) == []
+
+
+class _FullDisk:
+    """A .part file on a disk with `room` bytes left: a short write, then ENOSPC."""
+
+    def __init__(self, real: IO[bytes], room: int) -> None:
+        self.real, self.room = real, room
+
+    def write(self, data: Any) -> int:
+        n = min(len(data), self.room)
+        if n == 0:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self.real.write(bytes(data[:n]))
+        self.room -= n
+        return n
+
+    def __enter__(self) -> _FullDisk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.real.close()
+
+
+def test_full_disk_mid_download_keeps_the_part_but_never_uses_it(
+    tmp_path: Path,
+    models_dir: Path,
+    loopback: LoopbackServer,
+    body: bytes,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url = loopback.add("/tiny.gguf", Response(body, content_type=OCTETS, ranges=True))
+    entry = checked(tmp_path, url, body)
+    room = 3 * CHUNK + 1234  # runs out in the middle of a chunk
+    real_open = download_module._open_part
+    monkeypatch.setattr(download_module, "_open_part", lambda p: _FullDisk(real_open(p), room))
+    with pytest.raises(ModelFileError, match=r"the disk is full.*never used as a model"):
+        download_model(entry, models_dir, ALLOW, chunk=CHUNK)
+    part = part_path(models_dir, entry.file)
+    assert part.read_bytes() == body[:room]  # a clean prefix, ready to resume
+    assert not (models_dir / "tiny.gguf").exists()
+    catalog = _catalog(tmp_path)
+    with pytest.raises(ModelFileError, match="not fully downloaded"):
+        find_installed("tiny", models_dir, catalog)
+
+    monkeypatch.setattr(download_module, "_open_part", real_open)  # space was freed
+    assert download_model(entry, models_dir, ALLOW, chunk=CHUNK).read_bytes() == body
+    assert range_headers(loopback, "/tiny.gguf")[-1] == f"bytes={room}-"
+
+
+def test_web_access_off_opens_no_connection(
+    tmp_path: Path,
+    models_dir: Path,
+    loopback: LoopbackServer,
+    body: bytes,
+    socket_guard: SocketGuard,
+) -> None:
+    url = loopback.add("/tiny.gguf", Response(body, content_type=OCTETS))
+    entry = checked(tmp_path, url, body)
+    with pytest.raises(NetworkDisabled, match="web access is off"):
+        download_model(entry, models_dir, NetworkPolicy(enabled=False, allow_private=True))
+    assert socket_guard.attempts == [] and loopback.hits["/tiny.gguf"] == 0
+    assert not (models_dir / "downloads").exists()
+
+
+def test_http_errors_redirects_and_refused_addresses(
+    tmp_path: Path, models_dir: Path, loopback: LoopbackServer, body: bytes
+) -> None:
+    with pytest.raises(ModelFileError, match="HTTP 404"):
+        download_model(checked(tmp_path, loopback.url("/gone.gguf"), body), models_dir, ALLOW)
+    assert leftovers(models_dir) == []
+    loopback.add("/busy.gguf", Response(b"later", status=503))
+    with pytest.raises(ModelFileError, match=r"HTTP 503.*try again later"):
+        download_model(checked(tmp_path, loopback.url("/busy.gguf"), body), models_dir, ALLOW)
+
+    # A Hugging Face "resolve" link redirects to a CDN: followed, each hop checked.
+    loopback.add("/tiny.gguf", Response(body, content_type=OCTETS))
+    hop = loopback.add("/resolve/tiny.gguf", Response(status=302, location="/tiny.gguf"))
+    assert download_model(checked(tmp_path, hop, body), models_dir, ALLOW).read_bytes() == body
+    for done in models_dir.glob("tiny.gguf*"):
+        done.unlink()
+    sneaky = loopback.add("/sneaky", Response(status=302, location="file:///etc/passwd"))
+    with pytest.raises(WebError, match="only http:// and https://"):
+        download_model(checked(tmp_path, sneaky, body), models_dir, ALLOW)
+    loop = loopback.add("/loop", Response(status=302, location="/loop"))
+    with pytest.raises(WebError, match="more than 10 redirects"):
+        download_model(checked(tmp_path, loop, body), models_dir, ALLOW)
+    # Without allow_private, the loopback address itself is refused before connecting.
+    with pytest.raises(WebError, match="private or local address"):
+        download_model(checked(tmp_path, hop, body), models_dir, NetworkPolicy(enabled=True))
+    assert leftovers(models_dir) == []
+
+
+def test_a_second_download_of_the_same_model_is_refused(
+    tmp_path: Path, models_dir: Path, loopback: LoopbackServer, body: bytes
+) -> None:
+    url = loopback.add("/tiny.gguf", Response(body, content_type=OCTETS))
+    entry = checked(tmp_path, url, body)
+    part = part_path(models_dir, entry.file)
+    part.parent.mkdir()
+    with (
+        files.exclusive(part.with_name(part.name + ".lock"), "busy"),
+        pytest.raises(ModelFileError, match="already being downloaded"),
+    ):
+        download_model(entry, models_dir, ALLOW)
+    assert loopback.hits["/tiny.gguf"] == 0
+    assert download_model(entry, models_dir, ALLOW).read_bytes() == body  # once released
+
+
+def test_a_download_that_is_not_a_gguf_is_deleted(
+    tmp_path: Path, models_dir: Path, loopback: LoopbackServer
+) -> None:
+    page = b"<html>" + b"a login page, not a model " * 60_000 + b"</html>"
+    url = loopback.add("/tiny.gguf", Response(page))
+    entry = make_entry(tmp_path, url, sha256=None, approx_size_bytes=len(page))
+    with pytest.raises(ModelFileError, match="is not a model: not a GGUF model file"):
+        download_model(entry, models_dir, ALLOW)
+    assert leftovers(models_dir) == []
