@@ -58,9 +58,10 @@ def snapshot_job(ctx: AppContext, *, open_vectors: bool = False) -> JobFn:
     return run
 
 
-def import_job(ctx: AppContext, paths: Sequence[Path]) -> JobFn:
-    """Import files and folders, then compute vectors; no paths = resume what is queued."""
-    chosen = [Path(p) for p in paths]
+def import_job(ctx: AppContext, paths: Sequence[Path | str]) -> JobFn:
+    """Import files, folders and web addresses (str), then compute vectors; no paths =
+    resume what is queued."""
+    chosen = list(paths)
 
     def run(report: Report, cancelled: Callable[[], bool]) -> ImportFinished | None:
         lib = ctx.open_library()

@@ -27,10 +27,12 @@ from desktop.widgets.assistant_panel import AssistantPanel
 from desktop.widgets.card_editor import CardEditor
 from desktop.widgets.export_dialog import OutlineExporter
 from desktop.widgets.library_panel import LibraryPanel
+from desktop.widgets.model_manager import ModelManagerDialog
 from desktop.widgets.outline_panel import OutlinePanel
 from desktop.widgets.search_panel import SearchPanel
 from desktop.widgets.settings_dialog import SettingsDialog
 from desktop.widgets.status_bar import StatusBarWidget
+from desktop.widgets.web_switch import WebSwitch
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Debate Prep")
         self.setObjectName("MainWindow")
         self.setAcceptDrops(True)
+        self._models: ModelManagerDialog | None = None
 
         self.library = LibraryPanel(ctx, self.jobs)
         self.search = SearchPanel(ctx, self.jobs)
@@ -80,6 +83,8 @@ class MainWindow(QMainWindow):
         )
         self.status = StatusBarWidget(ctx, self.jobs)
         self.statusBar().addPermanentWidget(self.status)
+        self.web_switch = WebSwitch(ctx)
+        self.statusBar().addPermanentWidget(self.web_switch)
 
         self._wire()
         self._menus()
@@ -106,6 +111,8 @@ class MainWindow(QMainWindow):
         self.outline.card_activated.connect(self.open_card)
         self.assistant.results_ready.connect(self.outline.add_nodes)
         self.exporter.message.connect(self.statusBar().showMessage)
+        self.web_switch.changed.connect(self.library.set_web_access)
+        self.web_switch.failed.connect(self.statusBar().showMessage)
 
     def _menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -116,6 +123,7 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "Export &selection…", "Ctrl+Shift+E", self.export_selection)
         file_menu.addSeparator()
         self._action(file_menu, "Se&ttings…", "Ctrl+,", self.open_settings)
+        self._action(file_menu, "&Models…", "Ctrl+Shift+M", self.open_models)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
         view = self.menuBar().addMenu("&View")
@@ -153,7 +161,26 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         if SettingsDialog(self.ctx, self, self.status.gpu).exec():
             self.status.refresh_settings()
+            self.web_switch.sync()
+            self.library.set_web_access(self.ctx.settings.web_access)
             self.library.refresh()
+
+    def open_models(self) -> ModelManagerDialog:
+        """The model manager; one per window, so a running download shows when reopened."""
+        if self._models is None:
+            self._models = ModelManagerDialog(
+                self.ctx, self.jobs, self._turn_web_on, self.status.gpu, self
+            )
+            self._models.model_changed.connect(self.status.refresh_settings)
+        else:
+            self._models.refresh()
+        self._models.show()
+        self._models.raise_()
+        return self._models
+
+    def _turn_web_on(self) -> bool:
+        self.web_switch.set_on(True)
+        return self.ctx.settings.web_access
 
     def _cut_passage(self, passage_id: int, claim: str) -> None:
         self.assistant_dock.show()

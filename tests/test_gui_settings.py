@@ -73,7 +73,7 @@ def test_valid_changes_are_saved(qtbot, app_ctx, embedder_path: Path) -> None:  
     dlg.context_size.setValue(8192)
     dlg.gpu_layers.setValue(0)
     dlg.max_file_mb.setValue(40)
-    dlg.web_access.setChecked(True)
+    dlg.web.access.setChecked(True)
     dlg.embedding.edit.setText(str(embedder_path))
     qtbot.wait(20)
     screenshot(dlg, "settings-dialog")

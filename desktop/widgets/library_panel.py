@@ -16,6 +16,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QSplitter,
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.context import AppContext
-from desktop.drops import accept_file_drag, dropped_paths
+from desktop.drops import Dropped, accept_file_drag, dropped_paths, urls_in_text
 from desktop.jobs import Job, JobRegistry
 from desktop.library_jobs import LibrarySnapshot, import_job, remove_job, snapshot_job
 from desktop.widgets.import_progress import ImportProgress
@@ -53,7 +54,7 @@ class LibraryPanel(QWidget):
         super().__init__(parent)
         self.ctx, self.jobs = ctx, jobs
         self.setAcceptDrops(True)  # the main window forwards drops; this covers a floating dock
-        self._queue: list[list[Path]] = []
+        self._queue: list[list[Dropped]] = []
         self._import: Job | None = None
         self._snapshot: Job | None = None
         self._removing: Job | None = None
@@ -75,8 +76,21 @@ class LibraryPanel(QWidget):
         self.refresh()
 
     def _build(self) -> None:
-        hint = QLabel("Drop PDF, Word, text or HTML files — or whole folders — anywhere here.")
+        hint = QLabel(
+            "Drop PDF, Word, text or HTML files, whole folders, or web addresses anywhere here."
+        )
         hint.setWordWrap(True)
+        self.url_edit = QLineEdit()
+        self.url_edit.setObjectName("UrlEdit")
+        self.url_edit.setClearButtonEnabled(True)
+        self.url_edit.returnPressed.connect(self.import_typed_urls)
+        self.url_button = QPushButton("Add page")
+        self.url_button.setToolTip("Fetch the article at this address and add it as a source")
+        self.url_button.clicked.connect(self.import_typed_urls)
+        url_row = QHBoxLayout()
+        url_row.addWidget(self.url_edit, 1)
+        url_row.addWidget(self.url_button)
+        self.set_web_access(self.ctx.settings.web_access)
         self.progress = ImportProgress()
         self.progress.hide()
         self.progress.cancel_requested.connect(self.cancel_import)
@@ -101,6 +115,7 @@ class LibraryPanel(QWidget):
         bottom.addWidget(self.resume_button)
         layout = QVBoxLayout(self)
         layout.addWidget(hint)
+        layout.addLayout(url_row)
         layout.addWidget(self.progress)
         layout.addWidget(split, 1)
         layout.addLayout(bottom)
@@ -110,9 +125,26 @@ class LibraryPanel(QWidget):
 
     # -- importing ---------------------------------------------------------------------------
 
-    def import_paths(self, paths: Sequence[Path]) -> None:
-        """Start (or queue) an import of files and folders."""
-        chosen = [Path(p) for p in paths]
+    def set_web_access(self, on: bool) -> None:
+        """The web switch moved: say in the address field whether a page can be fetched."""
+        self.url_edit.setPlaceholderText(
+            "Paste a web address and press Enter"
+            if on
+            else "Web access is off: turn it on (status bar) to add web pages"
+        )
+
+    def import_typed_urls(self) -> None:
+        """Import the address(es) typed or pasted in the field; anything else is explained."""
+        text = self.url_edit.text().strip()
+        if not text:
+            return
+        urls = urls_in_text(text) or [text]  # a non-address still goes in: the core says why
+        self.url_edit.clear()
+        self.import_paths(urls)
+
+    def import_paths(self, paths: Sequence[Dropped]) -> None:
+        """Start (or queue) an import of files, folders and web addresses (str)."""
+        chosen = [p if isinstance(p, str) else Path(p) for p in paths]
         if chosen:
             self._queue.append(chosen)
             self._pump()
@@ -144,7 +176,7 @@ class LibraryPanel(QWidget):
             self.progress.start(resuming=False)  # waiting for the first refresh to finish
         self.progress.set_queued(len(self._queue))
 
-    def _start(self, paths: list[Path]) -> None:
+    def _start(self, paths: list[Dropped]) -> None:
         if not self._in_batch:  # the first import after the panel was idle: a fresh list
             self.results.clear()
             self._in_batch = True

@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -26,6 +25,7 @@ from agents.gpu import GpuInfo, detect_gpu
 from agents.model_files import check_gguf_file
 from desktop.context import AppContext
 from desktop.widgets.import_results import mark_problem
+from desktop.widgets.web_settings import WebSettingsBox, web_problems
 from evidence.errors import ModelFileError
 from evidence.settings import Settings
 
@@ -65,7 +65,7 @@ def check_settings(s: Settings, cores: int) -> list[str]:
     lo, hi = FILE_MB_RANGE
     if not lo <= s.max_file_mb <= hi:
         problems.append(f"Largest file must be between {lo:,} and {hi:,} MB")
-    return problems
+    return problems + web_problems(s)
 
 
 class ModelField(QWidget):
@@ -118,8 +118,7 @@ class SettingsDialog(QDialog):
         self.context_size = _spin(0, 16_777_216, s.context_size, suffix=" tokens", step=1024)
         self.gpu_layers = _spin(-1, 9_999, s.gpu_layers, special="Automatic (what fits)")
         self.max_file_mb = _spin(0, 1_000_000, s.max_file_mb, suffix=" MB")
-        self.web_access = QCheckBox("Allow the assistant to use the internet")
-        self.web_access.setChecked(s.web_access)
+        self.web = WebSettingsBox(s)
         info = gpu if gpu is not None else detect_gpu()
         self.gpu_note = _note(f"Detected: {info.summary}. 0 = CPU only.")
         self.gpu_layers.setToolTip("0 keeps the whole model on the CPU")
@@ -135,7 +134,6 @@ class SettingsDialog(QDialog):
         form.addRow("GPU layers:", self.gpu_layers)
         form.addRow("", self.gpu_note)
         form.addRow("Largest file to import:", self.max_file_mb)
-        form.addRow("Web access:", self.web_access)
         self.errors = QLabel()
         self.errors.setObjectName("SettingsErrors")
         self.errors.setWordWrap(True)
@@ -147,13 +145,14 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.web)
         layout.addWidget(self.errors)
         layout.addWidget(buttons)
         self.adjustSize()  # the wrapped notes need their height-for-width before showing
 
     def values(self) -> Settings:
         """The settings as the form shows them (not yet checked)."""
-        return dataclasses.replace(
+        return self.web.apply(dataclasses.replace(
             self.ctx.settings,
             generator_model=self.generator.path(),
             embedding_model=self.embedding.path(),
@@ -161,8 +160,7 @@ class SettingsDialog(QDialog):
             context_size=self.context_size.value(),
             gpu_layers=self.gpu_layers.value(),
             max_file_mb=self.max_file_mb.value(),
-            web_access=self.web_access.isChecked(),
-        )
+        ))  # fmt: skip
 
     def accept(self) -> None:
         """Save when every value is valid; otherwise list what is wrong and stay open."""

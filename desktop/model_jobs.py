@@ -1,0 +1,73 @@
+"""The model manager's long work as plain job functions: list, download, import, use.
+The core reports progress through `report` and checks `cancelled`; desktop.jobs runs them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from agents.gpu import GpuInfo
+from agents.model_manager import (
+    CatalogEntry,
+    DownloadCancelled,
+    InstalledModel,
+    download_model,
+    import_model,
+)
+from desktop.context import AppContext
+from desktop.jobs import JobFn, Report
+from desktop.model_rows import ModelTable, model_table
+from evidence.network import NetworkPolicy
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a download or import ended when it did not fail."""
+
+    name: str
+    path: Path | None  # None when cancelled
+    cancelled: bool = False
+    kept_bytes: int = 0  # what a cancelled download keeps for its resume
+
+
+def list_job(ctx: AppContext, gpu: GpuInfo | None) -> JobFn:
+    def run(report: Report, cancelled: Callable[[], bool]) -> ModelTable:
+        return model_table(ctx.data_dir, ctx.settings, gpu)
+
+    return run
+
+
+def download_job(ctx: AppContext, entry: CatalogEntry) -> JobFn:
+    def run(report: Report, cancelled: Callable[[], bool]) -> Outcome:
+        policy = NetworkPolicy.from_settings(ctx.settings)  # the switch stops it mid-way
+        try:
+            path = download_model(
+                entry,
+                ctx.data_dir.models,
+                policy,
+                progress=report,
+                cancel=lambda: cancelled() or not policy.enabled,
+                timeout_s=float(ctx.settings.web_timeout_s),
+            )
+        except DownloadCancelled as exc:
+            return Outcome(entry.name, None, cancelled=True, kept_bytes=exc.kept_bytes)
+        return Outcome(entry.name, path)
+
+    return run
+
+
+def import_job(ctx: AppContext, file: Path) -> JobFn:
+    def run(report: Report, cancelled: Callable[[], bool]) -> Outcome:
+        model: InstalledModel = import_model(
+            file, ctx.data_dir.models, progress=lambda d, t: report(ImportProgress(d, t))
+        )
+        return Outcome(model.name, model.path)
+
+    return run

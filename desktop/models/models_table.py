@@ -1,0 +1,80 @@
+"""The model manager's table: one row per catalog model or installed file."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
+
+from agents.model_manager import Verdict
+from desktop.model_rows import ModelRow, size_text
+from desktop.models.import_results_model import problem_color
+
+COLUMNS = ("Model", "Size", "Quant.", "Licence", "On this computer", "Status")
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class ModelsTableModel(QAbstractTableModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[ModelRow] = []
+
+    def set_rows(self, rows: list[ModelRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> ModelRow:
+        return self._rows[row]
+
+    def row_of(self, name: str) -> int:
+        return next((i for i, r in enumerate(self._rows) if r.name == name), -1)
+
+    def rows(self) -> list[ModelRow]:
+        return list(self._rows)
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row, col = self._rows[index.row()], index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(row, col)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == 4 and row.fit is not None:
+                return row.fit.explanation
+            return row.note or None
+        if role == Qt.ItemDataRole.FontRole and row.active:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ForegroundRole and col == 4 and row.fit is not None:
+            return problem_color() if row.fit.verdict is Verdict.TOO_BIG else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == 1:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    @staticmethod
+    def _text(row: ModelRow, col: int) -> str:
+        if col == 0:
+            return row.title
+        if col == 1:
+            return size_text(row.size_bytes) if row.size_bytes else "—"
+        if col == 2:
+            return row.quantization or "—"
+        if col == 3:
+            return row.licence or "—"
+        if col == 4:
+            return str(row.fit.verdict) if row.fit is not None else "unknown"
+        return row.status
