@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from evidence.discover import Unreachable, discover
+from evidence.documents import ParsedDocument
 from evidence.errors import EvidenceError
 from evidence.events import FileResult, FilesFound, FileStatus, ImportEvent
 from evidence.network import NetworkPolicy
@@ -95,6 +96,12 @@ def import_files(
         yield result
 
 
+def article_sha256(doc: ParsedDocument) -> str:
+    """What makes a web source the same source: its text and its cite fields."""
+    fields = [doc.text, doc.title, "; ".join(doc.authors), doc.date, doc.qualifications]
+    return hashlib.sha256("\x1f".join(fields).encode("utf-8")).hexdigest()
+
+
 class _Web:
     def __init__(self, policy: NetworkPolicy, timeout_s: float, cancel: CancelCheck) -> None:
         self.policy, self.timeout_s, self.cancel = policy, timeout_s, cancel
@@ -110,9 +117,11 @@ def _import_one(
 ) -> FileResult | None:
     store.note_attempt(path)
     try:
-        # A web address is fetched once; its bytes are hashed and parsed like a file's.
+        # A web address is fetched and read once. Its hash is the article's, not the page's
+        # bytes: news pages change their ads and tokens on every load, the article does not.
         page = web.fetch(path, max_bytes) if looks_like_url(path) else None
-        digest = hashlib.sha256(page.data).hexdigest() if page else file_sha256(Path(path))
+        page_doc = page_document(page, max_bytes=max_bytes) if page is not None else None
+        digest = article_sha256(page_doc) if page_doc else file_sha256(Path(path))
         existing = store.source_id_by_origin(path)
         if existing and existing[1] == digest and existing[2] >= READER_VERSION:
             store.dequeue(path)
@@ -129,8 +138,8 @@ def _import_one(
                 title=twin.display_name,
                 reason=f"same file as {twin.origin}",
             )
-        if page is not None:
-            doc, cards = page_document(page, max_bytes=max_bytes), None
+        if page_doc is not None:
+            doc, cards = page_doc, None
         else:
             doc = parse_file(Path(path), max_bytes=max_bytes)
             cards = as_card_source(Path(path), doc, max_bytes)

@@ -362,6 +362,21 @@ def test_same_page_twice_is_unchanged_and_a_changed_page_replaces_it(
     assert "generations" in text and "decades" not in text
 
 
+def test_new_ads_and_tokens_around_the_same_article_leave_it_unchanged(
+    library: Library, loopback: LoopbackServer
+) -> None:
+    # News pages change their ads, scripts and tokens on every load; the article does not.
+    url = loopback.add(
+        "/news", _html(BARE_ARTICLE.replace("</body>", "<script>t=1</script></body>"))
+    )
+    first = _results(_import(library, url))[0]
+    reloaded = BARE_ARTICLE.replace("</body>", '<script>t=2</script><div class="ad"></div></body>')
+    assert reloaded != BARE_ARTICLE
+    loopback.add("/news", _html(reloaded))
+    again = _results(_import(library, url))[0]
+    assert (first.status, again.status) == (FileStatus.IMPORTED, FileStatus.UNCHANGED)
+
+
 def test_web_access_off_fails_each_address_without_any_connection(
     data_dir: DataDir, loopback: LoopbackServer, socket_guard: SocketGuard
 ) -> None:
