@@ -103,4 +103,7 @@ def test_dropped_url_becomes_a_web_source(
     [source] = panel.snapshot.sources  # type: ignore[union-attr]
     assert source.url.startswith(loopback.base) and source.title == "Water treaties hold"
     assert source.authors == ["Jane Doe"] and source.publication == "Water Policy Review"
+    sources_model = panel.sources.model
+    assert sources_model.index(0, 3).data() == "Web (HTML)"  # marked as web evidence
+    assert panel.results.model.index(0, 1).data() == url  # the address, not "water"
     screenshot(main_window, "web-url-imported")

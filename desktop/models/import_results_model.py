@@ -95,8 +95,12 @@ class ImportResultsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
                 return LABELS.get(ev.status, str(ev.status))
-            if col == 1:
-                return PurePath(ev.path).name
+            if col == 1:  # a file's name; a web page's whole address (its name says little)
+                return (
+                    ev.path
+                    if ev.path.startswith(("http://", "https://"))
+                    else (PurePath(ev.path).name)
+                )
             return detail_text(ev)
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{ev.path}\n{detail_text(ev)}".rstrip()

@@ -90,7 +90,8 @@ def _display(rec: SourceRecord, col: int) -> str:
     if col == 2:
         return rec.date or "n.d."
     if col == 3:
-        return rec.kind.upper() if len(rec.kind) <= 4 else rec.kind.capitalize()
+        kind = rec.kind.upper() if len(rec.kind) <= 4 else rec.kind.capitalize()
+        return f"Web ({kind})" if rec.is_web else kind
     if col == 4:
         return f"{rec.passages:,}"
     if col == 5:
