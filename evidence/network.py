@@ -64,19 +64,37 @@ class NetworkPolicy:
         if not host:
             raise WebError(f"{url!r} has no host name")
         try:
-            infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
-        except (socket.gaierror, UnicodeError) as exc:
-            raise WebError(f"cannot find the server {host!r} (offline, or a typo?): {exc}") from exc
+            port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError as exc:  # a port out of range
             raise WebError(f"{url!r} is not a valid address: {exc}") from exc
+        self.allowed_addresses(host, port, action)
+        return host
+
+    def allowed_addresses(self, host: str, port: int, action: str) -> list[str]:
+        """The addresses of `host` this policy lets the app connect to (all of them must be
+        allowed: one private address among public ones is refused too).
+
+        The web transport (evidence/web/transport.py) connects to exactly these, so a name
+        that resolves to a public address when checked and to 127.0.0.1 a moment later (DNS
+        rebinding) cannot reach this computer or the local network.
+        """
+        self.check(action)
+        try:
+            infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+        except (socket.gaierror, UnicodeError) as exc:
+            raise WebError(f"cannot find the server {host!r} (offline, or a typo?): {exc}") from exc
+        addresses: list[str] = []
         for info in infos:
-            address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+            text = str(info[4][0])
+            address = ipaddress.ip_address(text.split("%", 1)[0])
             if not self.allow_private and not is_public(address):
                 raise WebError(
                     f"{host} is a private or local address ({address}); refused "
                     "(allow local addresses in Settings to fetch from your own network)"
                 )
-        return host
+            if text not in addresses:
+                addresses.append(text)
+        return addresses
 
 
 def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:

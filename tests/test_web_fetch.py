@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from datetime import UTC, datetime
 
@@ -147,6 +148,11 @@ class _PublicTestSite(NetworkPolicy):
             return "127.0.0.1"
         return super().check_url(url, action)
 
+    def allowed_addresses(self, host: str, port: int, action: str) -> list[str]:
+        if host == "127.0.0.1":
+            return ["127.0.0.1"]
+        return super().allowed_addresses(host, port, action)
+
 
 def test_redirect_to_a_local_address_is_refused_at_that_hop(loopback: LoopbackServer) -> None:
     loopback.add("/router", Response(b"admin page"))
@@ -155,6 +161,29 @@ def test_redirect_to_a_local_address_is_refused_at_that_hop(loopback: LoopbackSe
     with pytest.raises(WebError, match="localhost is a private or local address"):
         fetch(url, _PublicTestSite(enabled=True, allow_private=False))
     assert loopback.hits["/evil"] == 1 and loopback.hits["/router"] == 0
+
+
+def test_a_name_that_rebinds_to_a_local_address_after_the_check_is_refused(
+    loopback: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DNS rebinding: public when the address is checked, 127.0.0.1 a moment later. The
+    # transport connects only to addresses it resolved and checked itself.
+    url = loopback.add("/admin", Response(b"router admin page"))
+    port = int(loopback.base.rsplit(":", 1)[1])
+    real = socket.getaddrinfo
+    answers = iter(["93.184.216.34"])
+
+    def rebinding(host: object, *args: object, **kwargs: object) -> object:
+        if host == "rebind.example":
+            ip = next(answers, "127.0.0.1")
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port))]
+        return real(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    target = url.replace("127.0.0.1", "rebind.example")
+    with pytest.raises(WebError, match="private or local address"):
+        fetch(target, NetworkPolicy(enabled=True, allow_private=False))
+    assert loopback.hits["/admin"] == 0
 
 
 def test_local_address_is_refused_unless_allowed(loopback: LoopbackServer) -> None:

@@ -21,6 +21,7 @@ import httpx
 
 from evidence.errors import EmptyFile, FileTooLarge, WebError
 from evidence.network import NetworkPolicy
+from evidence.web.transport import policy_transport
 from evidence.web.urls import normalize_url, site_host
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,10 @@ def fetch_url(
     current = start
     log.info("fetching %s", start)
     with httpx.Client(
-        timeout=httpx.Timeout(timeout_s), follow_redirects=False, headers=_HEADERS
+        timeout=httpx.Timeout(timeout_s),
+        follow_redirects=False,
+        headers=_HEADERS,
+        transport=policy_transport(policy),
     ) as client:
         while True:
             if cancel():

@@ -23,6 +23,7 @@ from evidence.web.search_providers import (
     finish_results,
     scoped_query,
 )
+from evidence.web.transport import policy_transport
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,12 @@ class SearxngProvider:
         """The response body; redirects followed by hand so each hop passes the policy."""
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         timeout = httpx.Timeout(self.timeout_s)
-        with httpx.Client(timeout=timeout, follow_redirects=False, headers=headers) as client:
+        with httpx.Client(
+            timeout=timeout,
+            follow_redirects=False,
+            headers=headers,
+            transport=policy_transport(self.policy),
+        ) as client:
             for _ in range(MAX_REDIRECTS + 1):
                 self.policy.check_url(url, "web search")
                 try:
