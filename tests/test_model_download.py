@@ -12,7 +12,7 @@ from typing import IO, Any
 
 import pytest
 
-from agents.model_manager import download as download_module
+from agents.model_manager import download_job as job_module
 from agents.model_manager import files
 from agents.model_manager.catalog import CatalogEntry, load_catalog
 from agents.model_manager.download import (
@@ -324,8 +324,8 @@ def test_full_disk_mid_download_keeps_the_part_but_never_uses_it(
     url = loopback.add("/tiny.gguf", Response(body, content_type=OCTETS, ranges=True))
     entry = checked(tmp_path, url, body)
     room = 3 * CHUNK + 1234  # runs out in the middle of a chunk
-    real_open = download_module._open_part
-    monkeypatch.setattr(download_module, "_open_part", lambda p: _FullDisk(real_open(p), room))
+    real_open = job_module._open_part
+    monkeypatch.setattr(job_module, "_open_part", lambda p: _FullDisk(real_open(p), room))
     with pytest.raises(ModelFileError, match=r"the disk is full.*never used as a model"):
         download_model(entry, models_dir, ALLOW, chunk=CHUNK)
     part = part_path(models_dir, entry.file)
@@ -335,7 +335,7 @@ def test_full_disk_mid_download_keeps_the_part_but_never_uses_it(
     with pytest.raises(ModelFileError, match="not fully downloaded"):
         find_installed("tiny", models_dir, catalog)
 
-    monkeypatch.setattr(download_module, "_open_part", real_open)  # space was freed
+    monkeypatch.setattr(job_module, "_open_part", real_open)  # space was freed
     assert download_model(entry, models_dir, ALLOW, chunk=CHUNK).read_bytes() == body
     assert range_headers(loopback, "/tiny.gguf")[-1] == f"bytes={room}-"
 

@@ -1,5 +1,6 @@
 """Small file helpers shared by downloads and imports: the verified-file sidecar (the format
-agents.model_files uses), disk-space checks and a lock that refuses instead of waiting."""
+agents.model_files uses), disk-space checks, a write that notices a full disk, and a lock
+that refuses instead of waiting."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from agents.gpu import gb
 from evidence.atomic import atomic_write_text
@@ -86,6 +87,16 @@ def check_space(folder: Path, needed: int, what: str) -> None:
 
 def is_disk_full(exc: OSError) -> bool:
     return exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+
+
+def write_all(fh: IO[bytes], data: bytes) -> None:
+    """Write all of data to an unbuffered file, raising ENOSPC when it takes no more."""
+    view = memoryview(data)
+    while view:
+        n = fh.write(view)
+        if not n:  # a regular file that takes no bytes has no room left
+            raise OSError(errno.ENOSPC, "no bytes written")
+        view = view[n:]
 
 
 @contextlib.contextmanager

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from agents.model_manager import files
+from agents.model_manager.catalog import CatalogEntry
+from evidence.atomic import atomic_write_text
 from evidence.errors import EvidenceError, WebError
 
 
@@ -58,3 +60,28 @@ def part_record(part: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def part_is_for(record: dict[str, Any], entry: CatalogEntry) -> bool:
+    """Was the .part with this record downloading this very catalog file?"""
+    return bool(record) and all(
+        record.get(k) == v
+        for k, v in (
+            ("url", entry.url),
+            ("sha256", entry.sha256),
+            ("size_bytes", entry.size_bytes),
+        )
+    )
+
+
+def write_part_record(part: Path, entry: CatalogEntry, total: int | None) -> None:
+    """Record what the .part file is, for part_record; raises OSError."""
+    record = {
+        "name": entry.name,
+        "url": entry.url,
+        "sha256": entry.sha256,
+        "size_bytes": entry.size_bytes,
+        "approx_size_bytes": entry.approx_size_bytes,
+        "total": total,
+    }
+    atomic_write_text(part.with_name(part.name + ".json"), json.dumps(record, indent=1) + "\n")
