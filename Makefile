@@ -75,3 +75,17 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+
+# The Linux package: dist/debate-prep-<version>-linux-x86_64.tar.gz, a folder with the app,
+# its default models, install.sh and uninstall.sh (README.md, Install). Built in its
+# own venv (build/installer/venv) with llama.cpp compiled for every x86-64 CPU level, picked
+# at run time; the first build compiles that for a long while, later ones only re-freeze.
+.PHONY: installer installer-smoke
+installer:
+	$(PYTHON) scripts/build_installer.py
+
+# Build the package, then test it as a user would: unpack, install into a private HOME, first
+# launch offline (import, agents, export), uninstall (tests/test_installer_smoke.py).
+installer-smoke: installer install
+	DEBATE_PREP_REQUIRE_PACKAGE=1 QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -p no:cacheprovider \
+		tests/test_installer.py tests/test_installer_smoke.py
