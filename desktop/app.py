@@ -9,12 +9,13 @@ import sys
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
 from desktop.context import AppContext
 from desktop.main_window import MainWindow
 from evidence.datadir import DataDir
+from resources import resource_path
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,10 @@ def make_app(argv: Sequence[str] = ()) -> QApplication:
     app.setApplicationName("Debate Prep")
     app.setOrganizationName("Debate Prep")
     app.setApplicationDisplayName("Debate Prep")
+    app.setDesktopFileName("debate-prep")  # matches the installed .desktop entry
+    icon = resource_path("icons", "debate-prep.png")
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
     return app
 
 
