@@ -128,9 +128,10 @@ class LibraryPanel(QWidget):
     def set_web_access(self, on: bool) -> None:
         """The web switch moved: say in the address field whether a page can be fetched."""
         self.url_edit.setPlaceholderText(
-            "Paste a web address and press Enter"
-            if on
-            else "Web access is off: turn it on (status bar) to add web pages"
+            "Paste a web address and press Enter" if on else "Web address (web access is off)"
+        )
+        self.url_edit.setToolTip(
+            "" if on else "Turn web access on with the switch in the status bar to add web pages"
         )
 
     def import_typed_urls(self) -> None:
