@@ -22,7 +22,7 @@ def run_list(
     data_dir: DataDir, settings: Settings, catalog: Catalog, args: argparse.Namespace
 ) -> int:
     from agents.gpu import detect_gpu, gb
-    from agents.model_manager import available_ram_bytes, estimate_fit, installed_models
+    from agents.model_manager import available_ram_bytes, fit_for_settings, installed_models
 
     gpu, ram = detect_gpu(), available_ram_bytes()
     installed = installed_models(data_dir.models, catalog=catalog, settings=settings)
@@ -43,14 +43,7 @@ def run_list(
             row["fit"], row["fit_explanation"] = {"verdict": "unknown"}, row["status"]
             continue
         try:
-            est = estimate_fit(
-                target,
-                context_size=settings.context_size,
-                gpu=gpu,
-                ram_available=ram,
-                gpu_layers=settings.gpu_layers,
-                models_dir=data_dir.models,
-            )
+            est = fit_for_settings(target, settings, data_dir.models, gpu=gpu, ram_available=ram)
             row["fit"] = {"verdict": est.verdict.value, "needed_bytes": est.needed_bytes}
             row["fit_explanation"] = est.explanation
         except EvidenceError as exc:

@@ -12,7 +12,7 @@ from agents.model_manager import (
     FitEstimate,
     InstalledModel,
     available_ram_bytes,
-    estimate_fit,
+    fit_for_settings,
     installed_models,
     load_catalog,
 )
@@ -98,14 +98,7 @@ def _row(
     fit = None
     if target is not None:
         try:
-            fit = estimate_fit(
-                target,
-                context_size=settings.context_size,
-                gpu=gpu,
-                ram_available=ram,
-                gpu_layers=settings.gpu_layers,
-                models_dir=data_dir.models,
-            )
+            fit = fit_for_settings(target, settings, data_dir.models, gpu=gpu, ram_available=ram)
         except Exception:  # an unreadable header must not hide the other rows
             fit = None
     if have is None:

@@ -21,7 +21,13 @@ from agents.model_manager.download import (
     is_installed,
     part_path,
 )
-from agents.model_manager.fit import FitEstimate, Verdict, available_ram_bytes, estimate_fit
+from agents.model_manager.fit import (
+    FitEstimate,
+    Verdict,
+    available_ram_bytes,
+    estimate_fit,
+    fit_for_settings,
+)
 from agents.model_manager.installed import (
     InstalledModel,
     active_model,
@@ -51,6 +57,7 @@ __all__ = [
     "estimate_fit",
     "find_entry",
     "find_installed",
+    "fit_for_settings",
     "import_model",
     "installed_models",
     "is_installed",

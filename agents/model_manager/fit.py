@@ -20,6 +20,7 @@ from agents.gguf_info import read_gguf_info
 from agents.gpu import HEADROOM, NO_GPU_BUILD, GpuInfo, choose_gpu_layers, detect_gpu, gb
 from agents.model_files import check_gguf_file
 from agents.model_manager.catalog import CatalogEntry
+from evidence.settings import Settings
 
 # Leave a tenth of available RAM for the app itself, the OS and the library's search.
 RAM_HEADROOM = 0.9
@@ -92,6 +93,25 @@ def estimate_fit(
         share, note = _catalog_share(need_gpu, free, gpu, gpu_layers)
         basis = "catalog figures"
     return _verdict(need_gpu, need_ram, share, free, ram, n_ctx, basis, note, gpu)
+
+
+def fit_for_settings(
+    model: Path | str | CatalogEntry,
+    settings: Settings,
+    models_dir: Path,
+    *,
+    gpu: GpuInfo | None = None,
+    ram_available: int | None = None,
+) -> FitEstimate:
+    """estimate_fit with the context size and GPU layers the settings will load it with."""
+    return estimate_fit(
+        model,
+        context_size=settings.context_size,
+        gpu=gpu,
+        ram_available=ram_available,
+        gpu_layers=settings.gpu_layers,
+        models_dir=models_dir,
+    )
 
 
 def _catalog_share(need: int, free: int | None, gpu: GpuInfo, gpu_layers: int) -> tuple[float, str]:
