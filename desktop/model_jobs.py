@@ -13,6 +13,7 @@ from agents.model_manager import (
     DownloadCancelled,
     InstalledModel,
     download_model,
+    generator_setting,
     import_model,
 )
 from desktop.context import AppContext
@@ -35,6 +36,14 @@ class Outcome:
     path: Path | None  # None when cancelled
     cancelled: bool = False
     kept_bytes: int = 0  # what a cancelled download keeps for its resume
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """A model checked complete and verified, ready to become the generator."""
+
+    title: str
+    generator_model: str  # the setting's value ("" = the bundled model)
 
 
 def list_job(ctx: AppContext, gpu: GpuInfo | None) -> JobFn:
@@ -69,5 +78,14 @@ def import_job(ctx: AppContext, file: Path) -> JobFn:
             file, ctx.data_dir.models, progress=lambda d, t: report(ImportProgress(d, t))
         )
         return Outcome(model.name, model.path)
+
+    return run
+
+
+def choose_job(ctx: AppContext, name: str, title: str) -> JobFn:
+    """Check a model before it is used: verifying may hash gigabytes, never on the GUI thread."""
+
+    def run(report: Report, cancelled: Callable[[], bool]) -> Chosen:
+        return Chosen(title, generator_setting(name, ctx.data_dir.models))
 
     return run

@@ -110,7 +110,8 @@ def test_download_asks_for_web_cancels_resumes_and_uses(
 
     dialog.select("tiny-model")
     assert dialog.use_button.isEnabled()
-    dialog.use_button.click()
+    dialog.use_button.click()  # the check (it may hash the file) runs in a job
+    qtbot.waitUntil(lambda: dialog._work is None, timeout=WAIT_MS)
     assert Path(ctx.settings.generator_model) == final
     assert "tiny" in main_window.status.model_label.text().lower()
     qtbot.waitUntil(lambda: table_ready(dialog), timeout=WAIT_MS)

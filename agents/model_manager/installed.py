@@ -75,17 +75,26 @@ def active_model(
 def use_model(name_or_path: str, data_dir: DataDir, *, catalog: Catalog | None = None) -> Settings:
     """Make NAME (an installed model, a catalog name, or a .gguf path, which is imported
     first) the generator: checked complete and verified, then saved in the settings."""
-    catalog = catalog if catalog is not None else load_catalog()
     settings = load_settings(data_dir.settings)
-    model = find_installed(name_or_path, data_dir.models, catalog)
+    settings.generator_model = generator_setting(name_or_path, data_dir.models, catalog=catalog)
+    save_settings(data_dir.settings, settings)
+    return settings
+
+
+def generator_setting(
+    name_or_path: str, models_dir: Path, *, catalog: Catalog | None = None
+) -> str:
+    """The `generator_model` setting that makes NAME the generator ("" = the bundled one),
+    after checking the model is complete and verified (this may hash a large file)."""
+    catalog = catalog if catalog is not None else load_catalog()
+    model = find_installed(name_or_path, models_dir, catalog)
     if model.kind == "builtin":
-        settings.generator_model = ""
+        value = ""
     else:
         verify_model(model.path, model.entry if model.kind == "catalog" else None)
-        settings.generator_model = str(model.path)
-    save_settings(data_dir.settings, settings)
+        value = str(model.path)
     log.info("generator model is now %s (%s)", model.name, model.path)
-    return settings
+    return value
 
 
 def find_installed(name_or_path: str, models_dir: Path, catalog: Catalog) -> InstalledModel:
@@ -145,6 +154,7 @@ __all__ = [
     "InstalledModel",
     "active_model",
     "find_installed",
+    "generator_setting",
     "import_model",
     "installed_models",
     "use_model",

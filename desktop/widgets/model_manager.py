@@ -25,14 +25,21 @@ from PySide6.QtWidgets import (
 )
 
 from agents.gpu import GpuInfo, gb
-from agents.model_manager import DownloadProgress, Verdict, use_model
+from agents.model_manager import DownloadProgress, Verdict
 from desktop.context import AppContext
 from desktop.jobs import Job, JobRegistry
-from desktop.model_jobs import ImportProgress, Outcome, download_job, import_job, list_job
+from desktop.model_jobs import (
+    Chosen,
+    ImportProgress,
+    Outcome,
+    choose_job,
+    download_job,
+    import_job,
+    list_job,
+)
 from desktop.model_rows import ModelRow, ModelTable, size_text
 from desktop.models.models_table import ModelsTableModel
 from desktop.widgets.import_results import mark_problem
-from evidence.errors import EvidenceError
 
 
 def progress_text(p: DownloadProgress) -> str:
@@ -217,7 +224,7 @@ class ModelManagerDialog(QDialog):
         job = Job(f"import {file.name}", import_job(self.ctx, file), user_work=True)
         self._start_work(job, f"Checking and copying {file.name}…", "")
 
-    def _start_work(self, job: Job, text: str, cancel_text: str) -> None:
+    def _start_work(self, job: Job, text: str, cancel_text: str, failure: str = "Failed") -> None:
         self.say("")
         self.progress.setRange(0, 0)
         self.progress_label.setText(text)
@@ -225,7 +232,7 @@ class ModelManagerDialog(QDialog):
         self.cancel_button.setVisible(bool(cancel_text))
         job.progress.connect(self._on_progress)
         job.finished.connect(self._on_outcome)
-        job.failed.connect(lambda m: self.say(f"Failed: {m}", problem=True))
+        job.failed.connect(lambda m: self.say(f"{failure}: {m}", problem=True))
         job.done.connect(self._on_work_done)
         self._work = self.jobs.start(job)
         self._show_work(True)
@@ -251,8 +258,10 @@ class ModelManagerDialog(QDialog):
             self.progress.setRange(0, 1000)
             self.progress.setValue(int(1000 * done / total))
 
-    def _on_outcome(self, outcome: Outcome) -> None:
-        if outcome.cancelled:
+    def _on_outcome(self, outcome: Outcome | Chosen) -> None:
+        if isinstance(outcome, Chosen):
+            self._switch(outcome)
+        elif outcome.cancelled:
             why = "" if self.ctx.settings.web_access else " (web access was turned off)"
             self.say(
                 f"Download stopped{why}; {size_text(outcome.kept_bytes)} kept. Download again to "
@@ -284,17 +293,21 @@ class ModelManagerDialog(QDialog):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
+        if self._work is not None:
+            return
+        job = Job(f"check {row.name}", choose_job(self.ctx, row.name, row.title))
+        self._start_work(job, f"Checking {row.title}…", "", failure="Not switched")
+
+    def _switch(self, chosen: Chosen) -> None:
         try:
-            chosen = use_model(row.name, self.ctx.data_dir)
             self.ctx.save_settings(
                 dataclasses.replace(self.ctx.settings, generator_model=chosen.generator_model)
             )
-        except (EvidenceError, OSError) as exc:  # not complete, not verified, disk full
-            self.say(f"Not switched: {exc}", problem=True)
+        except OSError as exc:  # disk full, folder gone
+            self.say(f"Not switched: cannot save the settings ({exc})", problem=True)
             return
-        self.say(f"The agents now use {row.title}; it loads at the next run (no restart).")
+        self.say(f"The agents now use {chosen.title}; it loads at the next run (no restart).")
         self.model_changed.emit()
-        self.refresh()
 
     def say(self, text: str, *, problem: bool = False) -> None:
         self.message.setText(text)
