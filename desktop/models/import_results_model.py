@@ -8,14 +8,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import PurePath
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
 
+from desktop.models.row_table import AnyIndex, RowTableModel
 from evidence.events import FileResult, FileStatus
 
 COLUMNS = ("Status", "File", "Details")
 FAILED_ROLE = Qt.ItemDataRole.UserRole  # True for a failed file (the failures-only filter)
-AnyIndex = QModelIndex | QPersistentModelIndex
 LABELS = {
     FileStatus.IMPORTED: "imported",
     FileStatus.REPLACED: "replaced",
@@ -45,10 +45,8 @@ def problem_color() -> QColor:
     return QColor(255, 120, 110) if base.lightness() < 128 else QColor(176, 0, 32)
 
 
-class ImportResultsModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[FileResult] = []
+class ImportResultsModel(RowTableModel[FileResult]):
+    columns = COLUMNS
 
     def append(self, results: Sequence[FileResult]) -> None:
         if not results:
@@ -70,27 +68,10 @@ class ImportResultsModel(QAbstractTableModel):
     def results(self) -> list[FileResult]:
         return list(self._rows)
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section]
-        return None
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        ev, col = self._row(index), index.column()
+        if ev is None:
             return None
-        ev, col = self._rows[index.row()], index.column()
         failed = ev.status == FileStatus.FAILED
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:

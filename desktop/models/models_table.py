@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 
 from agents.model_manager import Verdict
 from desktop.model_rows import ModelRow, size_text
 from desktop.models.import_results_model import problem_color
+from desktop.models.row_table import RIGHT, AnyIndex, RowTableModel
 
 COLUMNS = ("Model", "Size", "Quant.", "Licence", "On this computer", "Status")
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-class ModelsTableModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[ModelRow] = []
+class ModelsTableModel(RowTableModel[ModelRow]):
+    columns = COLUMNS
 
     def set_rows(self, rows: list[ModelRow]) -> None:
         self.beginResetModel()
@@ -32,23 +30,10 @@ class ModelsTableModel(QAbstractTableModel):
     def rows(self) -> list[ModelRow]:
         return list(self._rows)
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        row, col = self._row(index), index.column()
+        if row is None:
             return None
-        row, col = self._rows[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(row, col)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -62,7 +47,7 @@ class ModelsTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and col == 4 and row.fit is not None:
             return problem_color() if row.fit.verdict is Verdict.TOO_BIG else None
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 1:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return RIGHT
         return None
 
     @staticmethod

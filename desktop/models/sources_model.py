@@ -8,27 +8,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import PurePath
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import Qt
 
+from desktop.models.row_table import RIGHT, AnyIndex, RowTableModel
 from evidence.records import SourceRecord
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ("Title", "Authors", "Date", "Kind", "Passages", "Embedded")
-NUMERIC = {4, 5}
-AnyIndex = QModelIndex | QPersistentModelIndex
+NUMERIC = frozenset({4, 5})
 
 
-class SourcesModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[SourceRecord] = []
+class SourcesModel(RowTableModel[SourceRecord]):
+    columns = COLUMNS
+    right_aligned = NUMERIC
 
     # -- data --------------------------------------------------------------------------------
 
@@ -48,27 +41,10 @@ class SourcesModel(QAbstractTableModel):
 
     # -- Qt ----------------------------------------------------------------------------------
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole and section in NUMERIC:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        rec, col = self._row(index), index.column()
+        if rec is None:
             return None
-        rec, col = self._rows[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(rec, col)
         if role == SORT_ROLE:
@@ -78,7 +54,7 @@ class SourcesModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return _tooltip(rec)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in NUMERIC:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return RIGHT
         return None
 
 
