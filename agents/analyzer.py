@@ -15,7 +15,7 @@ from agents.generation import CancelCheck, GenerationError, GenerationRequest, G
 from agents.prompts import render
 from agents.review import cosine
 from agents.steps import Role, StepEvent, StepKind
-from evidence.embedding import Embedder
+from evidence.index.embedding import Embedder
 
 DUPLICATE = 0.9  # cosine above which two claims say the same thing
 ATTEMPTS = 2

@@ -15,7 +15,7 @@ from agents.loop import Bonus, CutResult, RunBudget, Steps, Team, cut_claim, don
 from agents.steps import Role, StepEvent, StepKind
 from agents.tasks import AnswerTask, BlockTask, Bounds, CaseTask, CutTask, Side, Task
 from agents.writer import Draft
-from evidence.cards import Analytic, Card, Heading, Level, Node
+from evidence.cards.card import Analytic, Card, Heading, Level, Node
 
 # Words that mark a passage as answering a claim, or as an impact; each found adds a little
 # relevance (capped), enough to prefer such a passage among equally relevant ones.

@@ -10,8 +10,8 @@ import numpy as np
 
 from agents.cutter_features import features
 from agents.cutter_text import fill_gaps, split_words, to_spans
-from evidence.cards import Mark, Span
-from evidence.embedding import Embedder
+from evidence.cards.card import Mark, Span
+from evidence.index.embedding import Embedder
 
 HIGHLIGHT_COLOR = "yellow"
 

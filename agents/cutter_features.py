@@ -18,7 +18,7 @@ from agents.cutter_text import (
     merge_short,
     segment,
 )
-from evidence.embedding import Embedder
+from evidence.index.embedding import Embedder
 
 # Text debaters never read: omission notes, footnote markers, page markers like "[*60]".
 _SKIP = re.compile(r"^\[.*\]$|^\[\*?\d+\]?$|^\d{1,3}$|^\*+\d*$")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from evidence.cards import Mark, Span
+from evidence.cards.card import Mark, Span
 
 _WORD = re.compile(r"\S+")
 # A sentence ends at . ! ? (then any closing quotes/brackets); abbreviations and initials

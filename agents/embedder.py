@@ -1,4 +1,4 @@
-"""Sentence embeddings with llama.cpp: the real `evidence.embedding.Embedder`."""
+"""Sentence embeddings with llama.cpp: the real `evidence.index.embedding.Embedder`."""
 
 from __future__ import annotations
 

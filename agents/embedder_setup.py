@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from evidence.datadir import DataDir
-from evidence.embedding import Embedder
 from evidence.errors import ModelFileError
+from evidence.index.embedding import Embedder
 from evidence.settings import Settings
 
 

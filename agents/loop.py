@@ -19,11 +19,11 @@ from agents.review import SUPPORT_THRESHOLD, cosine, mechanical_objections, supp
 from agents.steps import Role, StepEvent, StepKind
 from agents.tasks import CutTask, Task
 from agents.writer import Draft, MarkCutter, clean_tag, draft_from_passage, write_tag
-from evidence.card_store import analytic_passage_ids, load_cards_for_passages
-from evidence.cards import Heading, Level, Node
-from evidence.embedding import Embedder
+from evidence.cards.card import Heading, Level, Node
+from evidence.cards.store import analytic_passage_ids, load_cards_for_passages
+from evidence.index.embedding import Embedder
+from evidence.index.search import SearchFilters, SearchHit
 from evidence.library import Library
-from evidence.search import SearchFilters, SearchHit
 
 if TYPE_CHECKING:
     from agents.web_research import WebResearch

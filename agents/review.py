@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from evidence.cards import Card, Mark
-from evidence.embedding import Embedder
+from evidence.cards.card import Card, Mark
+from evidence.index.embedding import Embedder
 
 SUPPORT_THRESHOLD = 0.35  # cosine(tag, read text) under which a tag is "not supported"
 

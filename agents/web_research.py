@@ -23,7 +23,7 @@ from collections.abc import Generator as Gen
 
 from agents.steps import Role, StepEvent, StepKind
 from evidence.errors import NetworkDisabled, WebError
-from evidence.events import EmbedUnavailable, FileResult, FileStatus
+from evidence.importing.events import EmbedUnavailable, FileResult, FileStatus
 from evidence.library import Library
 from evidence.network import NetworkPolicy
 from evidence.settings import Settings

@@ -7,13 +7,13 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from agents.cite_builder import Cite, build_cite
 from agents.generation import CancelCheck, GenerationRequest, Generator
 from agents.prompts import render
-from evidence.card_store import CardRow
-from evidence.cards import Card, Mark, Span
-from evidence.embedding import Embedder
-from evidence.records import PassageRecord, SourceRecord
+from evidence.cards.card import Card, Mark, Span
+from evidence.cards.cite import Cite, build_cite
+from evidence.cards.store import CardRow
+from evidence.index.embedding import Embedder
+from evidence.index.records import PassageRecord, SourceRecord
 
 MarkCutter = Callable[[str, str, Embedder], list[Span]]
 

@@ -34,8 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 from agents.cutter import all_words_marks, cut_marks, cxdb8_marks  # noqa: E402
 from agents.cutter_text import marked_words, split_words  # noqa: E402
-from evidence.cards import Card, Mark, Span  # noqa: E402
-from evidence.embedding import Embedder  # noqa: E402
+from evidence.cards.card import Card, Mark, Span  # noqa: E402
+from evidence.index.embedding import Embedder  # noqa: E402
 
 SAMPLES = ROOT.parent / "shared" / "samples" / "verbatim"
 TARGETS = {"underline": 70.0, "highlight": 50.0}

@@ -33,10 +33,10 @@ from agents.embedder import LlamaEmbedder  # noqa: E402
 from agents.embedder_setup import default_threads  # noqa: E402
 from agents.model_files import default_embedder_path  # noqa: E402
 from evidence.datadir import DataDir  # noqa: E402
-from evidence.documents import ParsedDocument, SourceKind  # noqa: E402
+from evidence.index.passages import split_passages  # noqa: E402
+from evidence.index.search import SearchFilters, search  # noqa: E402
 from evidence.library import Library  # noqa: E402
-from evidence.passages import split_passages  # noqa: E402
-from evidence.search import SearchFilters, search  # noqa: E402
+from evidence.parsers.document import ParsedDocument, SourceKind  # noqa: E402
 from evidence.settings import Settings  # noqa: E402
 
 SAMPLES = ROOT.parent / "shared" / "samples"

@@ -14,8 +14,8 @@ from agents.steps import StepEvent, StepKind
 from agents.tasks import CutTask, Task
 from agents.web_research import web_research_from_settings
 from desktop.context import AppContext
-from evidence.cards import Card, Heading, Node
-from evidence.cut_cards import store_cut_cards
+from evidence.cards.card import Card, Heading, Node
+from evidence.cards.cut import store_cut_cards
 from evidence.errors import EvidenceError
 from evidence.library import Library
 

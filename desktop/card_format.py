@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from evidence.cards import Mark, Span
+from evidence.cards.card import Mark, Span
 
 # Word's highlight colours (w:highlight names) as RGB; the editor draws them behind black or
 # white text, whichever reads better.

@@ -20,7 +20,7 @@ from desktop.cli_models import add_model_commands, run_models
 from desktop.cli_settings import run_settings
 from desktop.terminal import ProgressBar
 from evidence.datadir import resolve_data_dir
-from evidence.events import (
+from evidence.importing.events import (
     EmbedProgress,
     EmbedUnavailable,
     FileResult,
@@ -28,11 +28,11 @@ from evidence.events import (
     FileStatus,
     ImportFinished,
 )
+from evidence.index.search import SearchFilters
+from evidence.index.snippets import render_marked
+from evidence.index.store import StoreError
 from evidence.library import Library
-from evidence.search import SearchFilters
 from evidence.settings import load_settings
-from evidence.snippets import render_marked
-from evidence.store import StoreError
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from agents.steps import Role, StepEvent, StepKind
 from agents.tasks import AnswerTask, BlockTask, CaseTask, CutTask, Side, Task
-from evidence.cards import Card, CardDocument, Heading, Node
+from evidence.cards.card import Card, CardDocument, Heading, Node
 from evidence.errors import EvidenceError
 from evidence.library import Library
 
@@ -59,7 +59,7 @@ def run_agent_command(library: Library, args: argparse.Namespace) -> int:
     from agents.generator_setup import generator_factory
     from agents.loop import Team, run_task
     from agents.web_research import web_research_from_settings
-    from evidence.cut_cards import store_cut_cards
+    from evidence.cards.cut import store_cut_cards
 
     task = build_task(library, args)
     try:

@@ -8,7 +8,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from evidence.cards import Card, Mark
+from evidence.cards.card import Card, Mark
 from evidence.library import Library
 
 

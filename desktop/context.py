@@ -17,8 +17,8 @@ from agents.embedder_setup import embedder_factory
 from agents.generation import Generator
 from agents.generator_setup import generator_factory
 from evidence.datadir import DataDir
-from evidence.embedding import Embedder
 from evidence.errors import EvidenceError
+from evidence.index.embedding import Embedder
 from evidence.library import Library
 from evidence.settings import Settings, load_settings, save_settings
 

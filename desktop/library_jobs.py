@@ -13,8 +13,8 @@ from pathlib import Path, PurePath
 from desktop.context import AppContext
 from desktop.jobs import JobFn, Report
 from evidence.errors import EvidenceError
-from evidence.events import ImportFinished
-from evidence.records import IndexStatus, SourceRecord
+from evidence.importing.events import ImportFinished
+from evidence.index.records import IndexStatus, SourceRecord
 
 DEFAULT_EMBEDDER = "all-MiniLM-L6-v2"
 

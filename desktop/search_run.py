@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agents.cite_builder import build_cite
 from desktop.context import AppContext
-from evidence.card_store import load_cards_for_passages
-from evidence.cards import Card
+from evidence.cards.card import Card
+from evidence.cards.cite import build_cite
+from evidence.cards.store import load_cards_for_passages
 from evidence.errors import EvidenceError
+from evidence.index.records import PassageRecord, SourceRecord
+from evidence.index.search import SearchFilters, SearchHit
 from evidence.library import Library
-from evidence.records import PassageRecord, SourceRecord
-from evidence.search import SearchFilters, SearchHit
 
 DEFAULT_K = 25
 

@@ -11,25 +11,25 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from evidence.card_store import CardRow, load_cards, load_cards_by_id, load_outline, outline_of
-from evidence.cards import CardDocument
+from evidence.cards.card import CardDocument
+from evidence.cards.store import CardRow, load_cards, load_cards_by_id, load_outline, outline_of
 from evidence.datadir import DataDir
-from evidence.embedding import Embedder
 from evidence.errors import EvidenceError
-from evidence.events import (
+from evidence.importing.events import (
     EmbedProgress,
     EmbedUnavailable,
     FileResult,
     ImportEvent,
     ImportFinished,
 )
-from evidence.importer import CancelCheck, import_files
+from evidence.importing.importer import CancelCheck, import_files
+from evidence.index.embedding import Embedder
+from evidence.index.records import IndexStatus, SourceRecord
+from evidence.index.search import SearchFilters, SearchHit, passage_hits, search
+from evidence.index.store import Store
+from evidence.index.vectors import ChromaVectorIndex, VectorIndex, open_persistent_client
 from evidence.network import NetworkPolicy
-from evidence.records import IndexStatus, SourceRecord
-from evidence.search import SearchFilters, SearchHit, passage_hits, search
 from evidence.settings import Settings
-from evidence.store import Store
-from evidence.vectors import ChromaVectorIndex, VectorIndex, open_persistent_client
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from agents.cutter import cut_marks
 from agents.loop import Team, run_task
 from agents.steps import Role, StepEvent, StepKind
 from agents.tasks import AnswerTask, BlockTask, Bounds, CaseTask, Side, Task
-from evidence.cards import Analytic, Card, CardDocument, Heading, Level
-from evidence.embedding import Embedder
+from evidence.cards.card import Analytic, Card, CardDocument, Heading, Level
+from evidence.index.embedding import Embedder
 from evidence.library import Library
 from evidence.verbatim import read_verbatim
 from evidence.verbatim.writer import docx_bytes

@@ -11,7 +11,7 @@ from agents.cutter import cut_marks
 from agents.loop import Team, run_cut
 from agents.steps import Role, StepEvent, StepKind
 from agents.tasks import Bounds, CutTask
-from evidence.cards import Card, Mark
+from evidence.cards.card import Card, Mark
 from evidence.datadir import DataDir
 from evidence.library import Library
 from evidence.settings import Settings

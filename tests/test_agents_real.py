@@ -9,9 +9,9 @@ import pytest
 from agents.steps import Role, StepKind
 from agents.tasks import AnswerTask, BlockTask, CaseTask, Side, Task
 from desktop.cli import main
-from evidence.cards import Card
+from evidence.cards.card import Card
 from evidence.datadir import DataDir
-from evidence.embedding import Embedder
+from evidence.index.embedding import Embedder
 from evidence.library import Library
 from evidence.settings import Settings, save_settings
 from evidence.verbatim import read_verbatim

@@ -18,9 +18,9 @@ from agents.loop import Team, run_task
 from agents.steps import Role, StepEvent, StepKind
 from agents.tasks import BlockTask, CutTask, Task
 from agents.web_research import WebResearch, web_research_from_settings
-from evidence.cards import Card
+from evidence.cards.card import Card
 from evidence.datadir import DataDir
-from evidence.embedding import Embedder
+from evidence.index.embedding import Embedder
 from evidence.library import Library
 from evidence.network import NetworkPolicy
 from evidence.settings import Settings, save_settings

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop import card_format as cf
-from evidence.cards import Mark, Span
+from evidence.cards.card import Mark, Span
 
 COLORS = ["yellow", "cyan", "green"]
 bodies = st.text(alphabet=st.sampled_from("ab cd\n\t\u00a0é𝑥"), min_size=1, max_size=60)

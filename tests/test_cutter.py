@@ -7,8 +7,8 @@ import pytest
 from agents.cutter import all_words_marks, cut_marks, cxdb8_marks
 from agents.cutter_text import marked_words, split_words
 from bench.cutting_eval import Counts, load_cards, rouge1_f, word_counts
-from evidence.cards import Card, Mark, Span
-from evidence.embedding import Embedder
+from evidence.cards.card import Card, Mark, Span
+from evidence.index.embedding import Embedder
 from tests.conftest import SAMPLES
 
 pytestmark = pytest.mark.slow

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from agents.embedder import MAX_TOKENS, LlamaEmbedder
-from evidence.embedding import Embedder
+from evidence.index.embedding import Embedder
 
 pytest_plugins = ["tests.fixtures_models"]
 

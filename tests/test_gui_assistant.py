@@ -19,7 +19,7 @@ from desktop.context import AppContext
 from desktop.jobs import JobRegistry
 from desktop.models.steps_model import StepsModel
 from desktop.widgets.assistant_panel import NO_EVIDENCE_HINT, AssistantPanel, TaskKind
-from evidence.cards import Card, Heading, Node
+from evidence.cards.card import Card, Heading, Node
 from evidence.datadir import DataDir
 from evidence.library import Library
 from evidence.settings import Settings

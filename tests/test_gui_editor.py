@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop import card_format as cf
 from desktop.widgets.card_editor import EDITED_BY_HAND, CardEditor
-from evidence.cards import Card, Mark, Span
+from evidence.cards.card import Card, Mark, Span
 from evidence.verbatim import read_verbatim
 from tests.conftest import SAMPLES
 from tests.gui_helpers import screenshot

@@ -18,7 +18,7 @@ from desktop.jobs import JobRegistry
 from desktop.models.sources_model import SORT_ROLE
 from desktop.widgets import library_panel as panel_module
 from desktop.widgets.library_panel import LibraryPanel
-from evidence.events import FileResult, FileStatus
+from evidence.importing.events import FileResult, FileStatus
 from evidence.settings import Settings, save_settings
 from tests.conftest import SAMPLES
 from tests.gui_helpers import screenshot
@@ -370,7 +370,7 @@ def test_thousands_of_files_stay_responsive(qtbot, data_dir, tmp_path: Path) -> 
 def test_models_pass_qtmodeltester(qtmodeltester, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from desktop.models.import_results_model import ImportResultsModel
     from desktop.models.sources_model import SourcesModel
-    from evidence.records import SourceRecord
+    from evidence.index.records import SourceRecord
 
     sources = SourcesModel()
     qtmodeltester.check(sources)

@@ -18,9 +18,9 @@ from desktop.jobs import JobRegistry
 from desktop.models.outline_model import OutlineModel
 from desktop.widgets.export_dialog import OutlineExporter
 from desktop.widgets.outline_panel import OutlinePanel
-from evidence.cards import Analytic, Card, CardDocument, Heading, Level, Mark, Node, walk
+from evidence.cards.card import Analytic, Card, CardDocument, Heading, Level, Mark, Node, walk
+from evidence.cards.outline_file import load_outline
 from evidence.datadir import DataDir
-from evidence.outline_file import load_outline
 from evidence.verbatim.reader import read_verbatim
 from tests.conftest import SAMPLES
 from tests.gui_helpers import screenshot

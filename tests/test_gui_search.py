@@ -19,9 +19,9 @@ from desktop.main_window import MainWindow
 from desktop.models.results_model import HTML_ROLE, ResultsModel
 from desktop.search_run import SearchRequest, SearchResult, run_search
 from desktop.widgets.search_panel import SearchPanel
-from evidence.cards import Card
+from evidence.cards.card import Card
 from evidence.datadir import DataDir
-from evidence.search import SearchFilters
+from evidence.index.search import SearchFilters
 from evidence.settings import Settings
 from tests.gui_helpers import screenshot
 

@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 
 from evidence.datadir import DataDir
-from evidence.events import FileResult, FileStatus
+from evidence.importing.events import FileResult, FileStatus
+from evidence.index.store import Store
+from evidence.index.vectors import ChromaVectorIndex, open_persistent_client
 from evidence.library import Library
 from evidence.settings import Settings, save_settings
-from evidence.store import Store
-from evidence.vectors import ChromaVectorIndex, open_persistent_client
 from tests.conftest import ROOT, SAMPLES
 from tests.consistency import assert_consistent
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from evidence.datadir import DataDir
 from evidence.errors import ModelFileError
-from evidence.events import EmbedUnavailable, FileResult, FileStatus, ImportFinished
+from evidence.importing.events import EmbedUnavailable, FileResult, FileStatus, ImportFinished
+from evidence.index.search import SearchFilters
 from evidence.library import Library
-from evidence.search import SearchFilters
 from evidence.settings import Settings
 from tests.conftest import SAMPLES
 from tests.consistency import assert_consistent
@@ -164,7 +164,7 @@ def test_semantic_query_with_no_shared_keywords_finds_the_whale_card(
 def test_out_of_memory_on_one_file_is_reported_and_the_rest_imports(
     data_dir: DataDir, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    import evidence.importer as importer
+    import evidence.importing.importer as importer
 
     real_parse = importer.parse_file
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evidence.cards import Analytic, Card, CardDocument, Heading, Level, Mark, Node, Span
-from evidence.outline_file import (
+from evidence.cards.card import Analytic, Card, CardDocument, Heading, Level, Mark, Node, Span
+from evidence.cards.outline_file import (
     SCHEMA_VERSION,
     OutlineFormatError,
     load_outline,

@@ -6,9 +6,9 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evidence.documents import ParsedDocument, SourceKind
+from evidence.index.passages import PassageSpan, split_passages
 from evidence.parsers import parse_file
-from evidence.passages import PassageSpan, split_passages
+from evidence.parsers.document import ParsedDocument, SourceKind
 from tests.conftest import SAMPLES
 
 PAPER = SAMPLES / "pdf" / "debatesum-paper.pdf"

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from evidence import lexical as lexical_module
-from evidence.documents import ParsedDocument, SourceKind
-from evidence.lexical import LexicalRanking, lexical_ranking
-from evidence.passages import PassageSpan
-from evidence.search import fuse, search
-from evidence.store import Store
+from evidence.index import lexical as lexical_module
+from evidence.index.lexical import LexicalRanking, lexical_ranking
+from evidence.index.passages import PassageSpan
+from evidence.index.search import fuse, search
+from evidence.index.store import Store
+from evidence.parsers.document import ParsedDocument, SourceKind
 
 
 def _store(tmp_path: Path, paragraphs: list[str], origin: str = "/doc") -> Store:

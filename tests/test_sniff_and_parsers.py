@@ -13,7 +13,6 @@ import docx
 import pymupdf
 import pytest
 
-from evidence.documents import SourceKind
 from evidence.errors import (
     CorruptFile,
     EmptyFile,
@@ -24,8 +23,9 @@ from evidence.errors import (
     UnsupportedFile,
 )
 from evidence.parsers import parse_file
+from evidence.parsers.document import SourceKind
 from evidence.parsers.metadata import is_junk_author, is_junk_title, pdf_date, split_authors
-from evidence.sniff import OLE2_MAGIC, sniff_kind
+from evidence.parsers.sniff import OLE2_MAGIC, sniff_kind
 from tests.conftest import SAMPLES
 
 PAPER = SAMPLES / "pdf" / "debatesum-paper.pdf"

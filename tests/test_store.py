@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from evidence.documents import ParsedDocument, SourceKind
-from evidence.passages import PassageSpan
-from evidence.store import Store, StoreError
+from evidence.index.passages import PassageSpan
+from evidence.index.store import Store, StoreError
+from evidence.parsers.document import ParsedDocument, SourceKind
 
 
 def _doc(text: str) -> tuple[ParsedDocument, list[PassageSpan]]:

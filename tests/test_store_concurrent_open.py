@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from evidence.store import Store
+from evidence.index.store import Store
 
 
 def _open_together(path: Path, n: int) -> list[BaseException]:

@@ -16,7 +16,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 
-from evidence.cards import Analytic, Card, CardDocument, Heading, Level, Mark, walk
+from evidence.cards.card import Analytic, Card, CardDocument, Heading, Level, Mark, walk
 from evidence.errors import CorruptFile, EmptyFile, EncryptedFile, FileTooLarge
 from evidence.verbatim import is_verbatim, read_verbatim
 from evidence.verbatim.body import IMAGE_WARNING, TABLE_WARNING

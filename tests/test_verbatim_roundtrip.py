@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from evidence.cards import Analytic, Card, CardDocument, Heading, Node
+from evidence.cards.card import Analytic, Card, CardDocument, Heading, Node
 from evidence.datadir import DataDir
 from evidence.library import Library
 from evidence.settings import Settings
@@ -146,7 +146,7 @@ def test_exported_cite_keeps_the_short_cite_in_place_not_twice(
 
 
 def test_a_two_thousand_page_backfile_imports_whole(tmp_path: Path) -> None:
-    from evidence.cards import Level, Mark, Span
+    from evidence.cards.card import Level, Mark, Span
 
     words = ("deterrence holds because leaders fear retaliation and escalation " * 40).strip()
     blocks = []

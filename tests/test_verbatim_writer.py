@@ -14,7 +14,7 @@ import docx
 import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from evidence.cards import Analytic, Card, CardDocument, Heading, Level, Span, walk
+from evidence.cards.card import Analytic, Card, CardDocument, Heading, Level, Span, walk
 from evidence.verbatim.writer import (
     ExportError,
     ExportOptions,

@@ -13,17 +13,23 @@ from typing import Any
 import pymupdf
 import pytest
 
-from agents.cite_builder import build_cite
 from desktop.cli import EXIT_OK, EXIT_SOME_FAILED, main
+from evidence.cards.cite import build_cite
 from evidence.datadir import DataDir
-from evidence.documents import ParsedDocument
 from evidence.errors import EmptyFile, UnsupportedFile
-from evidence.events import FileResult, FilesFound, FileStatus, ImportEvent, ImportFinished
+from evidence.importing.events import (
+    FileResult,
+    FilesFound,
+    FileStatus,
+    ImportEvent,
+    ImportFinished,
+)
+from evidence.index.records import SourceRecord
+from evidence.index.schema import MIGRATIONS
+from evidence.index.store import Store
 from evidence.library import Library
-from evidence.records import SourceRecord
-from evidence.schema import MIGRATIONS
+from evidence.parsers.document import ParsedDocument
 from evidence.settings import Settings, save_settings
-from evidence.store import Store
 from evidence.web.fetch import FetchedPage
 from evidence.web.page import page_document
 from tests.loopback import LoopbackServer, Response

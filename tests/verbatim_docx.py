@@ -8,7 +8,7 @@ from typing import Any
 
 from lxml import etree
 
-from evidence.cards import Analytic, Card, CardDocument, Heading, Level, Mark, Span
+from evidence.cards.card import Analytic, Card, CardDocument, Heading, Level, Mark, Span
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}

@@ -12,7 +12,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
 
 from desktop.models.row_table import AnyIndex, RowTableModel
-from evidence.events import FileResult, FileStatus
+from evidence.importing.events import FileResult, FileStatus
 
 COLUMNS = ("Status", "File", "Details")
 FAILED_ROLE = Qt.ItemDataRole.UserRole  # True for a failed file (the failures-only filter)

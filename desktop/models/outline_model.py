@@ -24,7 +24,7 @@ from PySide6.QtCore import (
 )
 
 from desktop.models.outline_nodes import LEVEL_NAMES, can_hold, node_font, node_label
-from evidence.cards import Card, CardDocument, Heading, Node, walk
+from evidence.cards.card import Card, CardDocument, Heading, Node, walk
 
 MIME_TYPE = "application/x-debate-prep-outline-nodes"
 NODE_ROLE = Qt.ItemDataRole.UserRole + 1  # the Node itself

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QFont
 
-from evidence.cards import Analytic, Card, Heading, Level, Node
+from evidence.cards.card import Analytic, Card, Heading, Level, Node
 
 LEVEL_NAMES = {Level.POCKET: "Pocket", Level.HAT: "Hat", Level.BLOCK: "Block"}
 

@@ -11,7 +11,7 @@ from pathlib import PurePath
 from PySide6.QtCore import Qt
 
 from desktop.models.row_table import RIGHT, AnyIndex, RowTableModel
-from evidence.records import SourceRecord
+from evidence.index.records import SourceRecord
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
 ID_ROLE = Qt.ItemDataRole.UserRole + 1

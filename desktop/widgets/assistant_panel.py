@@ -56,7 +56,7 @@ _PROMPTS = {
 
 
 class AssistantPanel(QWidget):
-    results_ready = Signal(object)  # list[evidence.cards.Node] for the outline
+    results_ready = Signal(object)  # list[evidence.cards.card.Node] for the outline
     stats = Signal(object)  # agents.generation.GenerationStats, for the status bar
     running_changed = Signal(bool)
 

@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor, QTextDocu
 from PySide6.QtWidgets import QTextEdit, QWidget
 
 from desktop import card_format as cf
-from evidence.cards import Mark, Span
+from evidence.cards.card import Mark, Span
 
 _UNDERLINE = int(QTextFormat.Property.UserProperty) + 1
 _EMPHASIS = int(QTextFormat.Property.UserProperty) + 2

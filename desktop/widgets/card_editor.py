@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from desktop import card_format as cf
 from desktop.widgets.card_body import BodyEdit, plain_text
-from evidence.cards import Card, Mark
+from evidence.cards.card import Card, Mark
 
 EDITED_BY_HAND = "body edited by hand"
 SEND_KEYS = ("Ctrl+Return", "Ctrl+Enter")

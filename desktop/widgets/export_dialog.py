@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.jobs import Job, JobRegistry, Report
-from evidence.cards import Analytic, Card, CardDocument, Heading, walk
+from evidence.cards.card import Analytic, Card, CardDocument, Heading, walk
 from evidence.verbatim.writer import ExportOptions, write_docx
 
 # Word's highlight menu names for the values w:highlight takes; None keeps each span's own.

@@ -25,7 +25,7 @@ from desktop.models.import_results_model import (
     detail_text,
     problem_color,
 )
-from evidence.events import FileResult, FileStatus
+from evidence.importing.events import FileResult, FileStatus
 
 
 def mark_problem(label: QLabel, problem: bool) -> None:

@@ -32,7 +32,7 @@ from desktop.widgets.import_progress import ImportProgress
 from desktop.widgets.import_results import ImportResults, mark_problem
 from desktop.widgets.library_status import import_summary, status_text
 from desktop.widgets.sources_view import SourcesView
-from evidence.events import (
+from evidence.importing.events import (
     EmbedProgress,
     EmbedUnavailable,
     FileResult,
@@ -40,7 +40,7 @@ from evidence.events import (
     FileStatus,
     ImportFinished,
 )
-from evidence.records import SourceRecord
+from evidence.index.records import SourceRecord
 
 FLUSH_MS = 100  # results reach the table at most ten times a second
 LIVE_REFRESH_S = 3.0  # while importing, the sources list catches up this often
@@ -48,7 +48,7 @@ LIVE_REFRESH_S = 3.0  # while importing, the sources list catches up this often
 
 class LibraryPanel(QWidget):
     library_changed = Signal()  # sources were added or removed: search and status refresh
-    status_changed = Signal(object)  # evidence.records.IndexStatus, after every refresh
+    status_changed = Signal(object)  # evidence.index.records.IndexStatus, after every refresh
 
     def __init__(self, ctx: AppContext, jobs: JobRegistry, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -4,7 +4,7 @@ vectors are pending when they cannot be computed."""
 from __future__ import annotations
 
 from desktop.library_jobs import LibrarySnapshot
-from evidence.events import ImportFinished
+from evidence.importing.events import ImportFinished
 
 
 def plural(n: int, word: str) -> str:

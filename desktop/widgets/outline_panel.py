@@ -20,8 +20,8 @@ from desktop.context import AppContext
 from desktop.models.outline_model import OutlineModel, top_most
 from desktop.models.outline_nodes import LEVEL_NAMES
 from desktop.widgets.outline_tree import OutlineTree
-from evidence.cards import Card, CardDocument, Heading, Level, Node, walk
-from evidence.outline_file import load_outline, save_outline
+from evidence.cards.card import Card, CardDocument, Heading, Level, Node, walk
+from evidence.cards.outline_file import load_outline, save_outline
 
 log = logging.getLogger(__name__)
 

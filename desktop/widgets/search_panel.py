@@ -27,15 +27,15 @@ from desktop.jobs import Job, JobRegistry, Report
 from desktop.models.results_model import ResultsModel
 from desktop.search_run import ResultItem, SearchRequest, SearchResult, list_sources, run_search
 from desktop.widgets.results_view import results_view
-from evidence.records import SourceRecord
-from evidence.search import SearchFilters
+from evidence.index.records import SourceRecord
+from evidence.index.search import SearchFilters
 
 DEBOUNCE_MS = 200
 _DATE = QRegularExpression(r"\d{0,4}(-\d{0,2}(-\d{0,2})?)?")
 
 
 class SearchPanel(QWidget):
-    open_card = Signal(object)  # evidence.cards.Card: open in the card editor
+    open_card = Signal(object)  # evidence.cards.card.Card: open in the card editor
     cut_passage = Signal(int, str)  # passage id, the query (the claim to cut for)
 
     def __init__(self, ctx: AppContext, jobs: JobRegistry, parent: QWidget | None = None) -> None:

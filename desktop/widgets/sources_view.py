@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.sources_model import COLUMNS, ID_ROLE, SORT_ROLE, SourcesModel
-from evidence.records import SourceRecord
+from evidence.index.records import SourceRecord
 
 
 class _Table(QTableView):

@@ -12,7 +12,7 @@ from agents.generation import GenerationStats
 from agents.gpu import NO_GPU_BUILD, GpuInfo, detect_gpu
 from desktop.context import AppContext
 from desktop.jobs import Job, JobRegistry, Report
-from evidence.records import IndexStatus
+from evidence.index.records import IndexStatus
 from evidence.settings import Settings
 
 DEFAULT_GENERATOR = "Gemma 3 270M"

@@ -7,13 +7,13 @@ import errno
 import stat
 from pathlib import Path
 
-from evidence.documents import ParsedDocument, SourceKind
 from evidence.errors import FileTooLarge, UnreadablePath
+from evidence.parsers.document import ParsedDocument, SourceKind
 from evidence.parsers.docx import parse_docx
 from evidence.parsers.html import parse_html
 from evidence.parsers.pdf import parse_pdf
+from evidence.parsers.sniff import sniff_kind
 from evidence.parsers.text import parse_text
-from evidence.sniff import sniff_kind
 
 DEFAULT_MAX_BYTES = 150 * 2**20
 

@@ -18,8 +18,8 @@ from docx.opc.package import OpcPackage
 from docx.oxml.ns import qn
 from docx.oxml.parser import parse_xml
 
-from evidence.documents import ParsedDocument, SourceKind
 from evidence.errors import CorruptFile, EmptyFile, FileTooLarge, UnsupportedFile
+from evidence.parsers.document import ParsedDocument, SourceKind
 from evidence.parsers.metadata import is_junk_title, iso_date, split_authors
 
 MAX_EXPANDED_BYTES = 2**30

@@ -10,11 +10,11 @@ from typing import Any
 
 import trafilatura
 
-from evidence.documents import ParsedDocument, SourceKind
 from evidence.errors import CorruptFile, EmptyFile
+from evidence.parsers.document import ParsedDocument, SourceKind
 from evidence.parsers.metadata import split_authors
+from evidence.parsers.sniff import bom_encoding
 from evidence.parsers.text import normalise_newlines
-from evidence.sniff import bom_encoding
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.IGNORECASE)
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.IGNORECASE)

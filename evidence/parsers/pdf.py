@@ -15,8 +15,8 @@ from typing import Any
 
 import pymupdf
 
-from evidence.documents import ParsedDocument, SourceKind
 from evidence.errors import CorruptFile, EmptyFile, EncryptedFile, FileTooLarge
+from evidence.parsers.document import ParsedDocument, SourceKind
 from evidence.parsers.metadata import (
     find_year,
     is_junk_author,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from evidence.documents import ParsedDocument, SourceKind
 from evidence.errors import EmptyFile
-from evidence.sniff import bom_encoding
+from evidence.parsers.document import ParsedDocument, SourceKind
+from evidence.parsers.sniff import bom_encoding
 
 MAX_TITLE_CHARS = 150
 

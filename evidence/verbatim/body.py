@@ -7,7 +7,7 @@ word lies inside both an EMPHASIS span and an UNDERLINE span.
 
 from __future__ import annotations
 
-from evidence.cards import Mark, Span
+from evidence.cards.card import Mark, Span
 from evidence.verbatim.blocks import TABLE_MARK, Para
 
 TABLE_WARNING = f"a table in the card body was left out; {TABLE_MARK} marks its place"

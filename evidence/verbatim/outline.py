@@ -13,7 +13,7 @@ imported; the document's warnings count it.
 
 from __future__ import annotations
 
-from evidence.cards import Analytic, Card, Heading, Level, Node
+from evidence.cards.card import Analytic, Card, Heading, Level, Node
 from evidence.verbatim.blocks import Para
 from evidence.verbatim.body import build_body
 from evidence.verbatim.cites import BY_POSITION, find_cite, split_cite

@@ -17,7 +17,7 @@ from typing import Any
 
 from lxml import etree
 
-from evidence.cards import CardDocument, Heading, Node
+from evidence.cards.card import CardDocument, Heading, Node
 from evidence.errors import (
     CorruptFile,
     EmptyFile,
@@ -29,7 +29,7 @@ from evidence.errors import (
 )
 from evidence.parsers.docx import check_expansion
 from evidence.parsers.metadata import is_junk_title
-from evidence.sniff import OLE2_MAGIC
+from evidence.parsers.sniff import OLE2_MAGIC
 from evidence.verbatim.blocks import read_blocks
 from evidence.verbatim.effective import StyleSheet, W
 from evidence.verbatim.outline import has_tagged_cite, outline

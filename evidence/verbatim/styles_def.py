@@ -15,7 +15,7 @@ from docx.document import Document
 from docx.oxml.ns import qn
 from lxml import etree
 
-from evidence.cards import Level
+from evidence.cards.card import Level
 
 HEADING_STYLE_IDS: dict[Level, str] = {level: f"Heading{int(level)}" for level in Level}
 CITE_STYLE_ID = "Style13ptBold"

@@ -22,7 +22,7 @@ import docx
 from docx.oxml.ns import qn
 
 from evidence.atomic import atomic_open
-from evidence.cards import Analytic, Card, CardDocument, Heading, Level, Mark, Node
+from evidence.cards.card import Analytic, Card, CardDocument, Heading, Level, Mark, Node
 from evidence.verbatim.styles_def import (
     CITE_STYLE_ID,
     EMPHASIS_STYLE_ID,

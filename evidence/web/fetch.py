@@ -37,7 +37,7 @@ ACCEPTED_TYPES = {
     "text/html", "application/xhtml+xml", "application/pdf", "application/x-pdf",
     "text/plain", "text/markdown", "text/x-markdown", DOCX_TYPE,
 }  # fmt: skip
-# Types servers use when they do not know: the bytes decide (evidence.sniff), as for files.
+# Types servers use when they do not know: the bytes decide (evidence.parsers.sniff), as for files.
 GENERIC_TYPES = {
     "", "application/octet-stream", "binary/octet-stream", "application/download",
     "application/x-download", "application/force-download", "application/unknown",

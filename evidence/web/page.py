@@ -20,13 +20,13 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
-from evidence.documents import ParsedDocument, SourceKind
 from evidence.errors import EmptyFile, UnsupportedFile, WebError
+from evidence.parsers.document import ParsedDocument, SourceKind
 from evidence.parsers.docx import parse_docx
 from evidence.parsers.html import decode_html, parse_html
 from evidence.parsers.pdf import parse_pdf
+from evidence.parsers.sniff import bom_encoding, sniff_kind
 from evidence.parsers.text import parse_text
-from evidence.sniff import bom_encoding, sniff_kind
 from evidence.web.fetch import FetchedPage
 from evidence.web.qualifications import (
     ld_author_names,

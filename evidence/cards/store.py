@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from evidence.cards import Analytic, Card, CardDocument, Heading, Level, Mark, Node, Span
+from evidence.cards.card import Analytic, Card, CardDocument, Heading, Level, Mark, Node, Span
 
 OutlinePath = list[tuple[int, str]]
 ExtraWriteFn = Callable[[sqlite3.Connection, int, list[int]], None]

@@ -12,15 +12,15 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from evidence.discover import Unreachable, discover
-from evidence.documents import ParsedDocument
 from evidence.errors import EvidenceError
-from evidence.events import FileResult, FilesFound, FileStatus, ImportEvent
+from evidence.importing.discover import Unreachable, discover
+from evidence.importing.events import FileResult, FilesFound, FileStatus, ImportEvent
+from evidence.index.passages import split_passages
+from evidence.index.store import READER_VERSION, Store
 from evidence.network import NetworkPolicy
 from evidence.parsers import parse_file
-from evidence.passages import split_passages
-from evidence.store import READER_VERSION, Store
-from evidence.verbatim_import import as_card_source
+from evidence.parsers.document import ParsedDocument
+from evidence.verbatim.importing import as_card_source
 from evidence.web.fetch import FetchCancelled, FetchedPage, fetch_url
 from evidence.web.page import page_document
 from evidence.web.urls import looks_like_url

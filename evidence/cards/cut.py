@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from evidence.cards import Card
-from evidence.store import Store
+from evidence.cards.card import Card
+from evidence.index.store import Store
 
 
 def store_cut_cards(store: Store, cards: Sequence[Card], heading: str) -> list[int]:

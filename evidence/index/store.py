@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from evidence.documents import ParsedDocument
-from evidence.passages import PassageSpan
-from evidence.records import IndexStatus, PassageRecord, SourceRecord
-from evidence.schema import migrate
+from evidence.index.passages import PassageSpan
+from evidence.index.records import IndexStatus, PassageRecord, SourceRecord
+from evidence.index.schema import migrate
+from evidence.parsers.document import ParsedDocument
 
 _SOURCE_COLUMNS = (
     "s.id, s.origin, s.kind, s.title, s.authors, s.date, s.publication, s.url, "

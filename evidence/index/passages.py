@@ -12,7 +12,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
-from evidence.documents import ParsedDocument
+from evidence.parsers.document import ParsedDocument
 
 
 @dataclass(frozen=True)

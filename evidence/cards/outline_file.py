@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from evidence.atomic import atomic_write_text
-from evidence.cards import Analytic, Card, CardDocument, Heading, Level, Mark, Node, Span
+from evidence.cards.card import Analytic, Card, CardDocument, Heading, Level, Mark, Node, Span
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from evidence.card_store import ExtraWriteFn, Layout, embed_text, layout, write_cards
-from evidence.documents import ParsedDocument, SourceKind
-from evidence.passages import PassageSpan
+from evidence.cards.store import ExtraWriteFn, Layout, embed_text, layout, write_cards
+from evidence.index.passages import PassageSpan
+from evidence.parsers.document import ParsedDocument, SourceKind
 
 
 @dataclass

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from evidence.snippets import query_terms
-from evidence.store import Store
+from evidence.index.snippets import query_terms
+from evidence.index.store import Store
 
 COMMON = 5000  # passages; a word in more than this many is "common"
 

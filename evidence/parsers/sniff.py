@@ -9,8 +9,8 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
-from evidence.documents import SourceKind
 from evidence.errors import CorruptFile, EmptyFile, EncryptedFile, UnsupportedFile
+from evidence.parsers.document import SourceKind
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from evidence.records import SourceRecord
+from evidence.index.records import SourceRecord
 
 
 @dataclass(frozen=True)

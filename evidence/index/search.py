@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from evidence.embedding import Embedder
-from evidence.lexical import LexicalRanking, lexical_ranking
-from evidence.snippets import make_snippet, query_terms
-from evidence.store import Store
-from evidence.vectors import VectorIndex
+from evidence.index.embedding import Embedder
+from evidence.index.lexical import LexicalRanking, lexical_ranking
+from evidence.index.snippets import make_snippet, query_terms
+from evidence.index.store import Store
+from evidence.index.vectors import VectorIndex
 
 RRF_K = 60
 # A passage with only some of the query's words is weaker lexical evidence than one with all
