@@ -32,8 +32,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from agents.cutter import all_words_marks, cut_marks, cxdb8_marks  # noqa: E402
-from agents.cutter_text import marked_words, split_words  # noqa: E402
+from agents.cutter.extractive import all_words_marks, cut_marks, cxdb8_marks  # noqa: E402
+from agents.cutter.text import marked_words, split_words  # noqa: E402
 from evidence.cards.card import Card, Mark, Span  # noqa: E402
 from evidence.index.embedding import Embedder  # noqa: E402
 
@@ -180,8 +180,8 @@ def make_cutters(embedder: Embedder, cxdb8_stride: int) -> dict[str, Cutter]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    from agents.embedder import LlamaEmbedder
-    from agents.model_files import default_embedder_path
+    from agents.models.bundled import default_embedder_path
+    from agents.runtime.embedder import LlamaEmbedder
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     parser.add_argument("files", nargs="*", type=Path)

@@ -25,10 +25,10 @@ sys.path.insert(0, str(ROOT))
 import llama_cpp  # noqa: E402
 from llama_cpp.llama_grammar import LlamaGrammar  # noqa: E402
 
-from agents.embedder_setup import default_threads  # noqa: E402
-from agents.generation import GenerationRequest  # noqa: E402
-from agents.llama_generator import LlamaGenerator  # noqa: E402
-from agents.model_files import default_generator_path  # noqa: E402
+from agents.models.bundled import default_generator_path  # noqa: E402
+from agents.models.embedder_setup import default_threads  # noqa: E402
+from agents.runtime.generation import GenerationRequest  # noqa: E402
+from agents.runtime.llama_generator import LlamaGenerator  # noqa: E402
 
 PROMPT = (
     "Resolved: The United States federal government should substantially increase its "
@@ -116,7 +116,7 @@ def bench_plain(
 
 def bench_json(raw: llama_cpp.Llama, gen: LlamaGenerator, rounds: int) -> dict[str, Any]:
     """JSON-schema output: raw applies the grammar to every candidate token; ours checks
-    the sampled token first (see agents/llama_sampling.py)."""
+    the sampled token first (see agents/runtime/llama_sampling.py)."""
     max_tokens = 32
     grammar = LlamaGrammar.from_json_schema(json.dumps(TAG_SCHEMA), verbose=False)
     request = GenerationRequest(
@@ -150,12 +150,12 @@ def bench_case(gen: LlamaGenerator, cache: Path, threads: int) -> dict[str, Any]
     """Wall time of a full `case` run (2 contentions) on the shared samples, after import."""
     import tempfile
 
-    from agents.cutter import cut_marks
-    from agents.embedder import LlamaEmbedder
-    from agents.loop import Team, run_task
-    from agents.model_files import default_embedder_path
-    from agents.steps import StepKind
-    from agents.tasks import CaseTask, Side
+    from agents.cutter.extractive import cut_marks
+    from agents.models.bundled import default_embedder_path
+    from agents.runtime.embedder import LlamaEmbedder
+    from agents.team.events import StepKind
+    from agents.team.loop import Team, run_task
+    from agents.team.tasks import CaseTask, Side
     from evidence.datadir import DataDir
     from evidence.library import Library
     from evidence.settings import Settings

@@ -29,9 +29,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from agents.embedder import LlamaEmbedder  # noqa: E402
-from agents.embedder_setup import default_threads  # noqa: E402
-from agents.model_files import default_embedder_path  # noqa: E402
+from agents.models.bundled import default_embedder_path  # noqa: E402
+from agents.models.embedder_setup import default_threads  # noqa: E402
+from agents.runtime.embedder import LlamaEmbedder  # noqa: E402
 from evidence.datadir import DataDir  # noqa: E402
 from evidence.index.passages import split_passages  # noqa: E402
 from evidence.index.search import SearchFilters, search  # noqa: E402
@@ -126,7 +126,7 @@ def bench_embedding(work: Path, sentences: list[str], n: int, rng: random.Random
     import llama_cpp
 
     # The raw baseline gets the same context and batch as the embedder (one text per decode;
-    # see agents/embedder.py for why bigger batches are slower for BERT in llama.cpp).
+    # see agents/runtime/embedder.py for why bigger batches are slower for BERT in llama.cpp).
     raw = llama_cpp.Llama(
         model_path=str(model_path),
         embedding=True,

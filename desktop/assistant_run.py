@@ -7,12 +7,12 @@ import gc
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from agents.cutter import cut_marks
-from agents.generation import GenerationStats
-from agents.loop import Team, run_task
-from agents.steps import StepEvent, StepKind
-from agents.tasks import CutTask, Task
-from agents.web_research import web_research_from_settings
+from agents.cutter.extractive import cut_marks
+from agents.runtime.generation import GenerationStats
+from agents.team.events import StepEvent, StepKind
+from agents.team.loop import Team, run_task
+from agents.team.tasks import CutTask, Task
+from agents.team.web_research import web_research_from_settings
 from desktop.context import AppContext
 from evidence.cards.card import Card, Heading, Node
 from evidence.cards.cut import store_cut_cards

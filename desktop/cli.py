@@ -113,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "models":  # needs no library: models never open the database
         return run_models(data_dir, args)
     settings = load_settings(data_dir.settings)
-    from agents.embedder_setup import embedder_factory
+    from agents.models.embedder_setup import embedder_factory
 
     try:
         library = Library(data_dir, settings, embedder_factory(data_dir, settings))

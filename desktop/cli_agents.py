@@ -8,8 +8,8 @@ import sys
 import threading
 from pathlib import Path
 
-from agents.steps import Role, StepEvent, StepKind
-from agents.tasks import AnswerTask, BlockTask, CaseTask, CutTask, Side, Task
+from agents.team.events import Role, StepEvent, StepKind
+from agents.team.tasks import AnswerTask, BlockTask, CaseTask, CutTask, Side, Task
 from evidence.cards.card import Card, CardDocument, Heading, Node
 from evidence.errors import EvidenceError
 from evidence.library import Library
@@ -55,10 +55,10 @@ def build_task(library: Library, args: argparse.Namespace) -> Task:
 
 
 def run_agent_command(library: Library, args: argparse.Namespace) -> int:
-    from agents.cutter import cut_marks
-    from agents.generator_setup import generator_factory
-    from agents.loop import Team, run_task
-    from agents.web_research import web_research_from_settings
+    from agents.cutter.extractive import cut_marks
+    from agents.models.generator_setup import generator_factory
+    from agents.team.loop import Team, run_task
+    from agents.team.web_research import web_research_from_settings
     from evidence.cards.cut import store_cut_cards
 
     task = build_task(library, args)

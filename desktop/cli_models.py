@@ -38,7 +38,7 @@ def add_model_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
 
 
 def run_models(data_dir: DataDir, args: argparse.Namespace) -> int:
-    from agents.model_manager import load_catalog
+    from agents.models import load_catalog
 
     settings = load_settings(data_dir.settings)
     handler = {

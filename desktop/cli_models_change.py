@@ -14,7 +14,7 @@ from evidence.errors import EvidenceError
 from evidence.settings import Settings
 
 if TYPE_CHECKING:  # the model manager loads llama.cpp: import it only when a command runs
-    from agents.model_manager import Catalog
+    from agents.models import Catalog
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 def run_download(
     data_dir: DataDir, settings: Settings, catalog: Catalog, args: argparse.Namespace
 ) -> int:
-    from agents.model_manager import DownloadCancelled, download_model, estimate_fit, use_model
+    from agents.models import DownloadCancelled, download_model, estimate_fit, use_model
     from evidence.network import NetworkPolicy
 
     entry = catalog.find(args.name)
@@ -73,8 +73,8 @@ def run_download(
 def run_import(
     data_dir: DataDir, settings: Settings, catalog: Catalog, args: argparse.Namespace
 ) -> int:
-    from agents.gpu import gb
-    from agents.model_manager import import_model, use_model
+    from agents.models import import_model, use_model
+    from agents.runtime.gpu import gb
 
     line = ProgressLine(f"import {args.file.name}")
 
@@ -99,7 +99,7 @@ def run_import(
 def run_use(
     data_dir: DataDir, settings: Settings, catalog: Catalog, args: argparse.Namespace
 ) -> int:
-    from agents.model_manager import active_model, use_model
+    from agents.models import active_model, use_model
 
     new = use_model(args.model, data_dir, catalog=catalog)
     model = active_model(new, data_dir.models, catalog=catalog)

@@ -15,14 +15,14 @@ from evidence.errors import EvidenceError
 from evidence.settings import Settings
 
 if TYPE_CHECKING:  # the model manager loads llama.cpp: import it only when a command runs
-    from agents.model_manager import Catalog, CatalogEntry
+    from agents.models import Catalog, CatalogEntry
 
 
 def run_list(
     data_dir: DataDir, settings: Settings, catalog: Catalog, args: argparse.Namespace
 ) -> int:
-    from agents.gpu import detect_gpu, gb
-    from agents.model_manager import available_ram_bytes, fit_for_settings, installed_models
+    from agents.models import available_ram_bytes, fit_for_settings, installed_models
+    from agents.runtime.gpu import detect_gpu, gb
 
     gpu, ram = detect_gpu(), available_ram_bytes()
     installed = installed_models(data_dir.models, catalog=catalog, settings=settings)
@@ -97,8 +97,8 @@ def _row(
 def run_fit(
     data_dir: DataDir, settings: Settings, catalog: Catalog, args: argparse.Namespace
 ) -> int:
-    from agents.gpu import detect_gpu, gb
-    from agents.model_manager import estimate_fit
+    from agents.models import estimate_fit
+    from agents.runtime.gpu import detect_gpu, gb
 
     target = _fit_target(args.model, data_dir, catalog)
     gpu = detect_gpu()
@@ -122,7 +122,7 @@ def run_fit(
 
 
 def _fit_target(name: str, data_dir: DataDir, catalog: Catalog) -> Path | CatalogEntry:
-    from agents.model_manager import find_installed
+    from agents.models import find_installed
 
     as_path = Path(name).expanduser()
     if as_path.is_file():

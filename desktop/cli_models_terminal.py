@@ -13,7 +13,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:  # the model manager loads llama.cpp: import it only when a command runs
-    from agents.model_manager import DownloadProgress
+    from agents.models import DownloadProgress
 
 EXIT_OK, EXIT_ERROR, EXIT_CANCELLED = 0, 1, 130
 WEB_OFF_HINT = (
@@ -34,7 +34,7 @@ class ProgressLine:
     def update(self, p: DownloadProgress) -> None:
         if p.phase == "done":
             return
-        from agents.gpu import gb
+        from agents.runtime.gpu import gb
 
         if p.phase == "checking":
             self.update_bytes("checking the part kept from last time", p.done, p.total)

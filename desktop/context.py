@@ -13,9 +13,9 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
-from agents.embedder_setup import embedder_factory
-from agents.generation import Generator
-from agents.generator_setup import generator_factory
+from agents.models.embedder_setup import embedder_factory
+from agents.models.generator_setup import generator_factory
+from agents.runtime.generation import Generator
 from evidence.datadir import DataDir
 from evidence.errors import EvidenceError
 from evidence.index.embedding import Embedder

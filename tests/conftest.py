@@ -39,14 +39,14 @@ def _private_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def embedder_path() -> Path:
-    from agents.model_files import default_embedder_path
+    from agents.models.bundled import default_embedder_path
 
     return default_embedder_path(model_cache_dir())
 
 
 @pytest.fixture(scope="session")
 def embedder(embedder_path: Path):  # type: ignore[no-untyped-def]
-    from agents.embedder import LlamaEmbedder
+    from agents.runtime.embedder import LlamaEmbedder
 
     emb = LlamaEmbedder(embedder_path, n_threads=2)
     yield emb
@@ -78,7 +78,7 @@ def sample_library(tmp_path_factory: pytest.TempPathFactory, embedder):  # type:
 def app_ctx(data_dir, embedder, embedder_path):  # type: ignore[no-untyped-def]
     """The window's context on a fresh data dir: the session's embedder, the default
     generator (cached), one thread for generation (the machine's other core stays free)."""
-    from agents.model_files import default_generator_path
+    from agents.models.bundled import default_generator_path
     from desktop.context import AppContext
     from evidence.settings import Settings, save_settings
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from agents.embedder import LlamaEmbedder
-from agents.model_files import default_embedder_path, default_generator_path
+from agents.models.bundled import default_embedder_path, default_generator_path
+from agents.runtime.embedder import LlamaEmbedder
 
 ROOT = Path(__file__).resolve().parents[1]
 

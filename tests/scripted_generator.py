@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from agents.generation import CancelCheck, GenerationRequest, GenerationStats
+from agents.runtime.generation import CancelCheck, GenerationRequest, GenerationStats
 
 
 class ScriptedGenerator:

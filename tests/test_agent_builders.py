@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 
-from agents.analyzer import distinct_claims
-from agents.builders import COUNTER, cue_bonus, opponent_claim
-from agents.cutter import cut_marks
-from agents.loop import Team, run_task
-from agents.steps import Role, StepEvent, StepKind
-from agents.tasks import AnswerTask, BlockTask, Bounds, CaseTask, Side, Task
+from agents.cutter.extractive import cut_marks
+from agents.team.analyzer import distinct_claims
+from agents.team.builders import COUNTER, cue_bonus, opponent_claim
+from agents.team.events import Role, StepEvent, StepKind
+from agents.team.loop import Team, run_task
+from agents.team.tasks import AnswerTask, BlockTask, Bounds, CaseTask, Side, Task
 from evidence.cards.card import Analytic, Card, CardDocument, Heading, Level
 from evidence.index.embedding import Embedder
 from evidence.library import Library

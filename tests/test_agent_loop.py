@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from agents.cutter import cut_marks
-from agents.loop import Team, run_cut
-from agents.steps import Role, StepEvent, StepKind
-from agents.tasks import Bounds, CutTask
+from agents.cutter.extractive import cut_marks
+from agents.team.events import Role, StepEvent, StepKind
+from agents.team.loop import Team, run_cut
+from agents.team.tasks import Bounds, CutTask
 from evidence.cards.card import Card, Mark
 from evidence.datadir import DataDir
 from evidence.library import Library

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from agents.steps import Role, StepKind
-from agents.tasks import AnswerTask, BlockTask, CaseTask, Side, Task
+from agents.team.events import Role, StepKind
+from agents.team.tasks import AnswerTask, BlockTask, CaseTask, Side, Task
 from desktop.cli import main
 from evidence.cards.card import Card
 from evidence.datadir import DataDir
@@ -22,7 +22,7 @@ pytest_plugins = ["tests.fixtures_models"]
 
 @pytest.fixture
 def home(data_dir: DataDir, embedder_path: Path) -> DataDir:
-    from agents.model_files import default_generator_path
+    from agents.models.bundled import default_generator_path
     from tests.conftest import model_cache_dir
 
     generator = default_generator_path(model_cache_dir())
@@ -101,9 +101,9 @@ def test_cut_command_streams_stores_and_exports_verbatim_cards(
 def test_every_task_runs_end_to_end_with_the_real_model(
     sample_library: Library, embedder: Embedder, generator_gguf: Path, task: Task
 ) -> None:
-    from agents.cutter import cut_marks
-    from agents.llama_generator import LlamaGenerator
-    from agents.loop import Team, run_task
+    from agents.cutter.extractive import cut_marks
+    from agents.runtime.llama_generator import LlamaGenerator
+    from agents.team.loop import Team, run_task
 
     with LlamaGenerator(generator_gguf, n_threads=1) as generator:
         events = list(run_task(task, Team(sample_library, generator, embedder, cut_marks)))

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from agents.cutter import cut_marks
-from agents.loop import Team, run_task
-from agents.steps import Role, StepEvent, StepKind
-from agents.tasks import BlockTask, CutTask, Task
-from agents.web_research import WebResearch, web_research_from_settings
+from agents.cutter.extractive import cut_marks
+from agents.team.events import Role, StepEvent, StepKind
+from agents.team.loop import Team, run_task
+from agents.team.tasks import BlockTask, CutTask, Task
+from agents.team.web_research import WebResearch, web_research_from_settings
 from evidence.cards.card import Card
 from evidence.datadir import DataDir
 from evidence.index.embedding import Embedder
@@ -276,10 +276,10 @@ def cut_args(cards: int) -> argparse.Namespace:
 
 
 def scripted_factory(monkeypatch: pytest.MonkeyPatch) -> None:
-    import agents.generator_setup
+    import agents.models.generator_setup
 
     gen = ScriptedGenerator(["Water scarcity drives conflict."] * 8)
-    monkeypatch.setattr(agents.generator_setup, "generator_factory", lambda *a: lambda: gen)
+    monkeypatch.setattr(agents.models.generator_setup, "generator_factory", lambda *a: lambda: gen)
 
 
 def test_cli_cut_searches_the_web_when_it_is_on(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from agents.model_manager.download import part_path
+from agents.models.download import part_path
 from desktop.cli import main
 from evidence.datadir import DataDir
 from evidence.settings import Settings, load_settings, save_settings

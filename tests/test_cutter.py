@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agents.cutter import all_words_marks, cut_marks, cxdb8_marks
-from agents.cutter_text import marked_words, split_words
+from agents.cutter.extractive import all_words_marks, cut_marks, cxdb8_marks
+from agents.cutter.text import marked_words, split_words
 from bench.cutting_eval import Counts, load_cards, rouge1_f, word_counts
 from evidence.cards.card import Card, Mark, Span
 from evidence.index.embedding import Embedder

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from agents.embedder import MAX_TOKENS, LlamaEmbedder
+from agents.runtime.embedder import MAX_TOKENS, LlamaEmbedder
 from evidence.index.embedding import Embedder
 
 pytest_plugins = ["tests.fixtures_models"]

@@ -14,12 +14,12 @@ from pathlib import Path
 import llama_cpp
 import pytest
 
-from agents.generation import GenerationError, GenerationRequest, Generator
-from agents.generator_setup import generator_factory
-from agents.gpu import NO_GPU_BUILD, GpuDevice, GpuInfo, choose_gpu_layers, detect_gpu
-from agents.llama_chat import ChatTemplate
-from agents.llama_generator import LlamaGenerator
-from agents.llama_sampling import TokenText
+from agents.models.generator_setup import generator_factory
+from agents.runtime.generation import GenerationError, GenerationRequest, Generator
+from agents.runtime.gpu import NO_GPU_BUILD, GpuDevice, GpuInfo, choose_gpu_layers, detect_gpu
+from agents.runtime.llama_chat import ChatTemplate
+from agents.runtime.llama_generator import LlamaGenerator
+from agents.runtime.llama_sampling import TokenText
 from evidence.datadir import DataDir
 from evidence.errors import ModelFileError
 from evidence.settings import Settings
@@ -221,7 +221,7 @@ def test_out_of_memory_on_load_says_so(generator_gguf: Path) -> None:
     # Address space for the mmapped weights, not for a 32k-token KV cache (~0.6 GB).
     code = textwrap.dedent(f"""
         import resource, sys
-        from agents.llama_generator import LlamaGenerator
+        from agents.runtime.llama_generator import LlamaGenerator
         from evidence.errors import ModelFileError
         status = open("/proc/self/status").read()
         vm = int(status.split("VmSize:")[1].split()[0]) * 1024
@@ -284,7 +284,7 @@ def test_a_failed_gpu_load_falls_back_to_the_cpu(
 ) -> None:
     # This machine has no GPU build, so the GPU side is staged: a GPU with room for the
     # model whose load fails; the CPU load that follows is real.
-    from agents import llama_runtime
+    from agents.runtime import llama_runtime
 
     gpu = GpuInfo(True, (GpuDevice("CUDA0", "Test GPU", False, 8 * GB, 8 * GB),))
     real_load = llama_runtime._load

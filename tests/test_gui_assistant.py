@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from agents.loop import run_task
-from agents.steps import Role, StepEvent, StepKind
-from agents.tasks import BlockTask, CaseTask, Task
+from agents.team.events import Role, StepEvent, StepKind
+from agents.team.loop import run_task
+from agents.team.tasks import BlockTask, CaseTask, Task
 from desktop.context import AppContext
 from desktop.jobs import JobRegistry
 from desktop.models.steps_model import StepsModel
@@ -119,7 +119,7 @@ def _stored_cut_cards(ctx: AppContext) -> int:
 
 
 def _builders_pending(task: Task) -> bool:
-    """The lead is still writing agents/builders.py: its runs raise NotImplementedError."""
+    """The lead is still writing agents/team/builders.py: its runs raise NotImplementedError."""
     try:
         next(run_task(task, None))  # type: ignore[arg-type]
     except NotImplementedError:
@@ -318,7 +318,7 @@ def test_dark_palette_screenshot(qtbot, empty_panel) -> None:  # type: ignore[no
         apply_theme(app, False)
 
 
-# -- blocks and cases (agents/builders.py is being written) ------------------------------------
+# -- blocks and cases (agents/team/builders.py) ----------------------------------------------
 
 
 def _run_build(qtbot, panel: AssistantPanel, kind: TaskKind, text: str, n: int) -> list[Node]:  # type: ignore[no-untyped-def]
@@ -334,7 +334,7 @@ def _run_build(qtbot, panel: AssistantPanel, kind: TaskKind, text: str, n: int) 
 
 def test_block_lands_a_heading_of_verbatim_cards(qtbot, panel, samples_ctx) -> None:  # type: ignore[no-untyped-def]
     if _builders_pending(BlockTask(CLAIM)):
-        pytest.skip("BlockTask: agents/builders.py still raises NotImplementedError (lead)")
+        pytest.skip("BlockTask: agents/team/builders.py still raises NotImplementedError (lead)")
     nodes = _run_build(qtbot, panel, TaskKind.BLOCK, CLAIM, 2)
     cards = _cards(nodes)
     assert cards
@@ -345,7 +345,7 @@ def test_block_lands_a_heading_of_verbatim_cards(qtbot, panel, samples_ctx) -> N
 
 def test_case_lands_contentions_of_verbatim_cards(qtbot, panel, samples_ctx) -> None:  # type: ignore[no-untyped-def]
     if _builders_pending(CaseTask(CLAIM)):
-        pytest.skip("CaseTask: agents/builders.py still raises NotImplementedError (lead)")
+        pytest.skip("CaseTask: agents/team/builders.py still raises NotImplementedError (lead)")
     panel.set_task(TaskKind.CASE)
     panel.side_box.setCurrentIndex(1)  # Neg
     nodes = _run_build(qtbot, panel, TaskKind.CASE, "Resolved: states should protect whales", 1)

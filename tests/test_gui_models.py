@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from agents.model_manager import DownloadProgress, load_catalog
-from agents.model_manager import catalog as catalog_module
+from agents.models import DownloadProgress, load_catalog
+from agents.models import catalog as catalog_module
 from desktop.main_window import MainWindow
 from desktop.widgets.model_manager import ModelManagerDialog, progress_text
 from tests.fake_gguf import catalog_entry, sha256_of, tiny_gguf, write_catalog

@@ -8,8 +8,8 @@ from pathlib import Path
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication
 
-from agents.generation import GenerationStats
-from agents.gpu import GpuDevice, GpuInfo
+from agents.runtime.generation import GenerationStats
+from agents.runtime.gpu import GpuDevice, GpuInfo
 from desktop.widgets.settings_dialog import SettingsDialog
 from desktop.widgets.status_bar import device_text, tokens_per_second
 from evidence.settings import load_settings

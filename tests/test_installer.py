@@ -20,7 +20,8 @@ import gguf
 import numpy as np
 import pytest
 
-from agents import minilm_gguf, model_files
+from agents.models import bundled as model_files
+from agents.models import minilm_gguf
 from evidence.errors import ModelFileError
 from resources import BUNDLED_MANIFEST
 from tests.conftest import ROOT

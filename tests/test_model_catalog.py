@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from agents.model_manager.catalog import (
+from agents.models.catalog import (
     CatalogError,
     UnknownModel,
     default_catalog_path,

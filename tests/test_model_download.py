@@ -12,10 +12,10 @@ from typing import IO, Any
 
 import pytest
 
-from agents.model_manager import download_job as job_module
-from agents.model_manager import files
-from agents.model_manager.catalog import CatalogEntry, load_catalog
-from agents.model_manager.download import (
+from agents.models import download_job as job_module
+from agents.models import files
+from agents.models.catalog import CatalogEntry, load_catalog
+from agents.models.download import (
     DownloadCancelled,
     DownloadInterrupted,
     DownloadProgress,
@@ -23,7 +23,7 @@ from agents.model_manager.download import (
     is_installed,
     part_path,
 )
-from agents.model_manager.installed import find_installed, installed_models
+from agents.models.installed import find_installed, installed_models
 from evidence.errors import ModelFileError, NetworkDisabled, WebError
 from evidence.network import NetworkPolicy
 from tests.fake_gguf import catalog_entry, sha256_of, tiny_gguf, write_catalog

@@ -13,8 +13,8 @@ import gguf
 import numpy as np
 import pytest
 
-from agents.embedder import LlamaEmbedder
-from agents.model_files import EMBEDDER_FILE, check_gguf_file, default_embedder_path
+from agents.models.bundled import EMBEDDER_FILE, check_gguf_file, default_embedder_path
+from agents.runtime.embedder import LlamaEmbedder
 from evidence.errors import ModelFileError
 
 pytest_plugins = ["tests.fixtures_models"]

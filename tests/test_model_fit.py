@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from agents.gguf_info import read_gguf_info
-from agents.gpu import GpuDevice, GpuInfo
-from agents.model_manager.catalog import CatalogEntry, load_catalog
-from agents.model_manager.fit import Verdict, available_ram_bytes, estimate_fit
+from agents.models.catalog import CatalogEntry, load_catalog
+from agents.models.fit import Verdict, available_ram_bytes, estimate_fit
+from agents.runtime.gguf_info import read_gguf_info
+from agents.runtime.gpu import GpuDevice, GpuInfo
 from evidence.errors import ModelFileError
 from tests.conftest import model_cache_dir
 from tests.fake_gguf import catalog_entry, tiny_gguf, write_catalog
@@ -25,7 +25,7 @@ def gpu_with(free: int | None) -> GpuInfo:
 
 @pytest.fixture(scope="module")
 def gemma() -> Path:
-    from agents.model_files import default_generator_path
+    from agents.models.bundled import default_generator_path
 
     return default_generator_path(model_cache_dir())  # prepared once per machine
 

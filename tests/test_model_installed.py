@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from agents.model_manager import files
-from agents.model_manager.catalog import Catalog, UnknownModel, load_catalog
-from agents.model_manager.installed import (
+from agents.models import files
+from agents.models.catalog import Catalog, UnknownModel, load_catalog
+from agents.models.installed import (
     active_model,
     import_model,
     installed_models,
@@ -181,8 +181,8 @@ def test_a_file_dropped_into_the_models_folder_is_verified_on_first_use(
 def test_switching_models_reloads_the_generator_without_a_restart(
     tmp_path: Path, data_dir: DataDir, catalog: Catalog
 ) -> None:
-    from agents.generator_setup import generator_factory
-    from agents.model_files import default_generator_path
+    from agents.models.bundled import default_generator_path
+    from agents.models.generator_setup import generator_factory
 
     gemma = default_generator_path(model_cache_dir())
     save_settings(data_dir.settings, Settings(generator_model=str(gemma), threads=1))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agents.model_files import default_generator_path
+from agents.models.bundled import default_generator_path
 from desktop.cli import main
 from evidence.datadir import DataDir
 from evidence.settings import Settings, load_settings, save_settings

@@ -281,10 +281,11 @@ def test_search_modules_do_not_import_ddgs() -> None:
     # access is on and a search runs.
     code = (
         "import sys\n"
-        "import agents.loop, agents.web_research, desktop.assistant_run, desktop.cli_agents\n"
+        "import agents.team.loop, agents.team.web_research\n"
+        "import desktop.assistant_run, desktop.cli_agents\n"
         "import evidence.web.search_ddg, evidence.web.search_providers\n"
         "from evidence.settings import Settings\n"
-        "from agents.web_research import web_research_from_settings\n"
+        "from agents.team.web_research import web_research_from_settings\n"
         "assert web_research_from_settings(Settings()) is None\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('ddgs', 'primp'))\n"
         "assert not bad, bad\n"

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap, QStandardItem
 from PySide6.QtGui import QStandardItemModel as _ItemModel
 
-from agents.steps import Role, StepEvent, StepKind
+from agents.team.events import Role, StepEvent, StepKind
 
 FLUSH_MS = 50
 

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agents.steps import StepEvent
-from agents.tasks import AnswerTask, BlockTask, CaseTask, CutTask, Side
+from agents.team.events import StepEvent
+from agents.team.tasks import AnswerTask, BlockTask, CaseTask, CutTask, Side
 from desktop.assistant_run import Phase, RunRequest, RunResult, run_assistant
 from desktop.context import AppContext
 from desktop.jobs import Job, JobRegistry
@@ -57,7 +57,7 @@ _PROMPTS = {
 
 class AssistantPanel(QWidget):
     results_ready = Signal(object)  # list[evidence.cards.card.Node] for the outline
-    stats = Signal(object)  # agents.generation.GenerationStats, for the status bar
+    stats = Signal(object)  # agents.runtime.generation.GenerationStats, for the status bar
     running_changed = Signal(bool)
 
     def __init__(self, ctx: AppContext, jobs: JobRegistry, parent: QWidget | None = None) -> None:

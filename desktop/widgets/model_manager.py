@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agents.gpu import GpuInfo, gb
-from agents.model_manager import DownloadProgress, Verdict
+from agents.models import DownloadProgress, Verdict
+from agents.runtime.gpu import GpuInfo, gb
 from desktop.context import AppContext
 from desktop.jobs import Job, JobRegistry
 from desktop.model_jobs import (

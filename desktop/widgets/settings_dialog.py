@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agents.gpu import GpuInfo, detect_gpu
-from agents.model_files import check_gguf_file
+from agents.models.bundled import check_gguf_file
+from agents.runtime.gpu import GpuInfo, detect_gpu
 from desktop.context import AppContext
 from desktop.widgets.import_results import mark_problem
 from desktop.widgets.web_settings import WebSettingsBox, web_problems

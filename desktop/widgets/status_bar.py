@@ -8,8 +8,8 @@ from pathlib import PurePath
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
-from agents.generation import GenerationStats
-from agents.gpu import NO_GPU_BUILD, GpuInfo, detect_gpu
+from agents.runtime.generation import GenerationStats
+from agents.runtime.gpu import NO_GPU_BUILD, GpuInfo, detect_gpu
 from desktop.context import AppContext
 from desktop.jobs import Job, JobRegistry, Report
 from evidence.index.records import IndexStatus

@@ -7,7 +7,7 @@ from typing import Protocol
 
 
 class Embedder(Protocol):
-    """Turns texts into unit-length vectors. `agents.embedder.LlamaEmbedder` is the real one."""
+    """Turns texts into unit-length vectors (the real one: `agents.runtime.embedder`)."""
 
     @property
     def model_id(self) -> str:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.cutter_features import features
-from agents.cutter_text import fill_gaps, split_words, to_spans
+from agents.cutter.features import features
+from agents.cutter.text import fill_gaps, split_words, to_spans
 from evidence.cards.card import Mark, Span
 from evidence.index.embedding import Embedder
 

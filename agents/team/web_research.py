@@ -21,7 +21,7 @@ import logging
 from collections.abc import Callable, Iterator
 from collections.abc import Generator as Gen
 
-from agents.steps import Role, StepEvent, StepKind
+from agents.team.events import Role, StepEvent, StepKind
 from evidence.errors import NetworkDisabled, WebError
 from evidence.importing.events import EmbedUnavailable, FileResult, FileStatus
 from evidence.library import Library

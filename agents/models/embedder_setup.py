@@ -23,8 +23,8 @@ def default_threads() -> int:
 
 def embedder_factory(data_dir: DataDir, settings: Settings) -> Callable[[], Embedder]:
     def make() -> Embedder:
-        from agents.embedder import LlamaEmbedder
-        from agents.model_files import default_embedder_path
+        from agents.models.bundled import default_embedder_path
+        from agents.runtime.embedder import LlamaEmbedder
 
         if settings.embedding_model:
             path = Path(settings.embedding_model).expanduser()

@@ -8,11 +8,11 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from agents.gpu import gb
-from agents.model_files import GENERATOR_ROLE, bundled_model
-from agents.model_manager import files
-from agents.model_manager.catalog import Catalog, CatalogEntry
-from agents.model_manager.partial import part_record
+from agents.models import files
+from agents.models.bundled import GENERATOR_ROLE, bundled_model
+from agents.models.catalog import Catalog, CatalogEntry
+from agents.models.partial import part_record
+from agents.runtime.gpu import gb
 from evidence.errors import ModelFileError
 from evidence.settings import Settings
 

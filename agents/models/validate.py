@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agents.gguf_info import read_gguf_metadata
-from agents.model_files import check_gguf_file
-from agents.model_manager import files
-from agents.model_manager.catalog import CatalogEntry
+from agents.models import files
+from agents.models.bundled import check_gguf_file
+from agents.models.catalog import CatalogEntry
+from agents.runtime.gguf_info import read_gguf_metadata
 from evidence.errors import ModelFileError
 
 log = logging.getLogger(__name__)

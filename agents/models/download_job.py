@@ -11,11 +11,10 @@ from typing import IO, Any
 
 import httpx
 
-from agents.gpu import gb
-from agents.model_manager import files
-from agents.model_manager.catalog import CatalogEntry
-from agents.model_manager.download_install import check_download, install_download
-from agents.model_manager.partial import (
+from agents.models import files
+from agents.models.catalog import CatalogEntry
+from agents.models.download_install import check_download, install_download
+from agents.models.partial import (
     CancelFn,
     DownloadCancelled,
     DownloadInterrupted,
@@ -25,13 +24,14 @@ from agents.model_manager.partial import (
     part_record,
     write_part_record,
 )
-from agents.model_manager.transfer import (
+from agents.models.transfer import (
     RateMeter,
     body_length,
     content_range,
     http_error,
     open_stream,
 )
+from agents.runtime.gpu import gb
 from evidence.errors import EvidenceError, ModelFileError
 from evidence.network import NetworkPolicy
 

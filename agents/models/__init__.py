@@ -4,7 +4,7 @@ imports of the user's own files, a fit estimate for this machine, and the active
 Qt-free; the CLI (`debate-prep models ...`) and the window's model dialog both use it.
 """
 
-from agents.model_manager.catalog import (
+from agents.models.catalog import (
     Catalog,
     CatalogEntry,
     CatalogError,
@@ -13,7 +13,7 @@ from agents.model_manager.catalog import (
     find_entry,
     load_catalog,
 )
-from agents.model_manager.download import (
+from agents.models.download import (
     DownloadCancelled,
     DownloadInterrupted,
     DownloadProgress,
@@ -21,14 +21,14 @@ from agents.model_manager.download import (
     is_installed,
     part_path,
 )
-from agents.model_manager.fit import (
+from agents.models.fit import (
     FitEstimate,
     Verdict,
     available_ram_bytes,
     estimate_fit,
     fit_for_settings,
 )
-from agents.model_manager.installed import (
+from agents.models.installed import (
     InstalledModel,
     active_model,
     find_installed,
@@ -37,7 +37,7 @@ from agents.model_manager.installed import (
     installed_models,
     use_model,
 )
-from agents.model_manager.validate import ModelCheck, validate_model_file, verify_model
+from agents.models.validate import ModelCheck, validate_model_file, verify_model
 
 __all__ = [
     "Catalog",

@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from agents.gpu import gb
-from agents.model_files import check_gguf_file
-from agents.model_manager import files
-from agents.model_manager.catalog import CatalogEntry
+from agents.models import files
+from agents.models.bundled import check_gguf_file
+from agents.models.catalog import CatalogEntry
+from agents.runtime.gpu import gb
 from evidence.errors import ModelFileError
 
 RECORDED_AT_DOWNLOAD = "recorded at first complete download (the publisher states no SHA-256)"

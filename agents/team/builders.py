@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from agents.analyzer import ask_claims, distinct_claims, plan_prompt
-from agents.generation import CancelCheck, GenerationError
-from agents.loop import Bonus, CutResult, RunBudget, Steps, Team, cut_claim, done_event
-from agents.steps import Role, StepEvent, StepKind
-from agents.tasks import AnswerTask, BlockTask, Bounds, CaseTask, CutTask, Side, Task
-from agents.writer import Draft
+from agents.runtime.generation import CancelCheck, GenerationError
+from agents.team.analyzer import ask_claims, distinct_claims, plan_prompt
+from agents.team.events import Role, StepEvent, StepKind
+from agents.team.loop import Bonus, CutResult, RunBudget, Steps, Team, cut_claim, done_event
+from agents.team.tasks import AnswerTask, BlockTask, Bounds, CaseTask, CutTask, Side, Task
+from agents.team.writer import Draft
 from evidence.cards.card import Analytic, Card, Heading, Level, Node
 
 # Words that mark a passage as answering a claim, or as an impact; each found adds a little

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import httpx
 
-from agents.model_manager import files
-from agents.model_manager.catalog import CatalogEntry
-from agents.model_manager.download_install import download_record
-from agents.model_manager.download_job import DownloadJob
-from agents.model_manager.partial import (
+from agents.models import files
+from agents.models.catalog import CatalogEntry
+from agents.models.download_install import download_record
+from agents.models.download_job import DownloadJob
+from agents.models.partial import (
     CancelFn,
     DownloadCancelled,
     DownloadInterrupted,

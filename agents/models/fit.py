@@ -1,7 +1,7 @@
 """Will this model run on this machine, and where? A verdict before anything is loaded
 (loading first would already need the memory), like Jan's model hub shows.
 
-The decision for a file on disk is the loader's own (agents.llama_runtime: the context is
+The decision for a file on disk is the loader's own (agents.runtime.llama_runtime: the context is
 capped at the model's training context, layers are chosen by gpu.choose_gpu_layers), so the
 verdict says what loading will actually do. A catalog model not downloaded yet is judged by
 the catalog's RAM and VRAM figures.
@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from agents.gguf_info import read_gguf_info
-from agents.gpu import HEADROOM, NO_GPU_BUILD, GpuInfo, choose_gpu_layers, detect_gpu, gb
-from agents.model_files import check_gguf_file
-from agents.model_manager.catalog import CatalogEntry
+from agents.models.bundled import check_gguf_file
+from agents.models.catalog import CatalogEntry
+from agents.runtime.gguf_info import read_gguf_info
+from agents.runtime.gpu import HEADROOM, NO_GPU_BUILD, GpuInfo, choose_gpu_layers, detect_gpu, gb
 from evidence.settings import Settings
 
 # Leave a tenth of available RAM for the app itself, the OS and the library's search.

@@ -1,5 +1,5 @@
 """Small file helpers shared by downloads and imports: the verified-file sidecar (the format
-agents.model_files uses), disk-space checks, a write that notices a full disk, and a lock
+agents.models.bundled uses), disk-space checks, a write that notices a full disk, and a lock
 that refuses instead of waiting."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from agents.gpu import gb
+from agents.runtime.gpu import gb
 from evidence.atomic import atomic_write_text
 from evidence.errors import ModelFileError
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import llama_cpp
 import numpy as np
 
-from agents.embedder import _errors, quiet_llama_logs
-from agents.generation import CancelCheck, GenerationError
-from agents.gguf_info import GgufInfo, read_gguf_info
-from agents.gpu import choose_gpu_layers, detect_gpu, gb
-from agents.model_files import check_gguf_file
+from agents.models.bundled import check_gguf_file
+from agents.runtime.embedder import _errors, quiet_llama_logs
+from agents.runtime.generation import CancelCheck, GenerationError
+from agents.runtime.gguf_info import GgufInfo, read_gguf_info
+from agents.runtime.gpu import choose_gpu_layers, detect_gpu, gb
 from evidence.errors import ModelFileError
 
 log = logging.getLogger(__name__)

@@ -14,11 +14,11 @@ from collections.abc import Generator as Gen
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
-from agents.generation import CancelCheck, GenerationError, Generator
-from agents.review import SUPPORT_THRESHOLD, cosine, mechanical_objections, support
-from agents.steps import Role, StepEvent, StepKind
-from agents.tasks import CutTask, Task
-from agents.writer import Draft, MarkCutter, clean_tag, draft_from_passage, write_tag
+from agents.runtime.generation import CancelCheck, GenerationError, Generator
+from agents.team.events import Role, StepEvent, StepKind
+from agents.team.reviewer import SUPPORT_THRESHOLD, cosine, mechanical_objections, support
+from agents.team.tasks import CutTask, Task
+from agents.team.writer import Draft, MarkCutter, clean_tag, draft_from_passage, write_tag
 from evidence.cards.card import Heading, Level, Node
 from evidence.cards.store import analytic_passage_ids, load_cards_for_passages
 from evidence.index.embedding import Embedder
@@ -26,7 +26,7 @@ from evidence.index.search import SearchFilters, SearchHit
 from evidence.library import Library
 
 if TYPE_CHECKING:
-    from agents.web_research import WebResearch
+    from agents.team.web_research import WebResearch
 
 MIN_RELEVANCE = 0.25  # cosine(claim, passage) below which a passage is not evidence for it
 T = TypeVar("T")
@@ -77,7 +77,7 @@ def _run_task(task: Task, team: Team, cancel: CancelCheck) -> Iterator[StepEvent
     if isinstance(task, CutTask):
         yield from run_cut(task, team, cancel)
         return
-    from agents.builders import run_build
+    from agents.team.builders import run_build
 
     yield from run_build(task, team, cancel)
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agents.model_manager import files
-from agents.model_manager.catalog import CatalogEntry
+from agents.models import files
+from agents.models.catalog import CatalogEntry
 from evidence.atomic import atomic_write_text
 from evidence.errors import EvidenceError, WebError
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import gguf
 
-from agents import minilm_gguf
+from agents.models import minilm_gguf
 from evidence.atomic import atomic_write_text
 from evidence.errors import ModelFileError
 from resources import BUNDLED_MANIFEST, bundled_models_dir

@@ -12,8 +12,8 @@ from pathlib import Path
 import llama_cpp
 import numpy as np
 
-from agents.lifecycle import ModelHolder
-from agents.model_files import check_gguf_file, file_sha256
+from agents.models.bundled import check_gguf_file, file_sha256
+from agents.runtime.lifecycle import ModelHolder
 from evidence.errors import ModelFileError
 
 # all-MiniLM-L6-v2 was trained on inputs of at most 128 tokens and sentence-transformers

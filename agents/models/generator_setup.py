@@ -7,8 +7,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from agents.embedder_setup import default_threads
-from agents.llama_generator import LlamaGenerator
+from agents.models.embedder_setup import default_threads
+from agents.runtime.llama_generator import LlamaGenerator
 from evidence.datadir import DataDir
 from evidence.errors import ModelFileError
 from evidence.settings import Settings
@@ -23,7 +23,7 @@ _lock = threading.Lock()
 def generator_factory(data_dir: DataDir, settings: Settings) -> Callable[[], LlamaGenerator]:
     def make() -> LlamaGenerator:
         global _current
-        from agents.model_files import default_generator_path
+        from agents.models.bundled import default_generator_path
 
         if settings.generator_model:
             path = Path(settings.generator_model).expanduser()

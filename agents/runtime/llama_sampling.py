@@ -12,8 +12,8 @@ from typing import Any
 import llama_cpp
 import numpy as np
 
-from agents.embedder import _errors
-from agents.generation import GenerationError
+from agents.runtime.embedder import _errors
+from agents.runtime.generation import GenerationError
 
 TOP_K, TOP_P, MIN_P = 40, 0.95, 0.05  # llama-cpp-python's defaults for create_completion
 

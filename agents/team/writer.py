@@ -7,8 +7,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from agents.generation import CancelCheck, GenerationRequest, Generator
-from agents.prompts import render
+from agents.runtime.generation import CancelCheck, GenerationRequest, Generator
+from agents.team.prompts import render
 from evidence.cards.card import Card, Mark, Span
 from evidence.cards.cite import Cite, build_cite
 from evidence.cards.store import CardRow

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from agents.generation import Generator
+from agents.runtime.generation import Generator
 from resources import resource_path
 
 _FIELD = re.compile(r"\{(\w+)\}")

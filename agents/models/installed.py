@@ -2,7 +2,7 @@
 downloads still in progress (each described by describe.py); finding the one a user names,
 importing a GGUF file (importing.py) and choosing the model the agents use.
 
-Switching needs no restart: agents.generator_setup loads whatever settings.generator_model
+Switching needs no restart: agents.models.generator_setup loads whatever settings.generator_model
 names the next time a generator is asked for, closing the previous one.
 """
 
@@ -13,10 +13,10 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from agents.model_files import EMBEDDER_FILE
-from agents.model_manager import files
-from agents.model_manager.catalog import Catalog, UnknownModel, load_catalog
-from agents.model_manager.describe import (
+from agents.models import files
+from agents.models.bundled import EMBEDDER_FILE
+from agents.models.catalog import Catalog, UnknownModel, load_catalog
+from agents.models.describe import (
     BUILTIN_FILE,
     BUILTIN_NAME,
     InstalledModel,
@@ -28,8 +28,8 @@ from agents.model_manager.describe import (
     partial_download,
     same_file,
 )
-from agents.model_manager.importing import import_model
-from agents.model_manager.validate import verify_model
+from agents.models.importing import import_model
+from agents.models.validate import verify_model
 from evidence.datadir import DataDir
 from evidence.errors import ModelFileError
 from evidence.settings import Settings, load_settings, save_settings

@@ -1,4 +1,4 @@
-"""Text generation with llama.cpp: the real `agents.generation.Generator`."""
+"""Text generation with llama.cpp: the real `agents.runtime.generation.Generator`."""
 
 from __future__ import annotations
 
@@ -14,11 +14,22 @@ from typing import Any
 
 import llama_cpp
 
-from agents.generation import CancelCheck, GenerationError, GenerationRequest, GenerationStats
-from agents.lifecycle import ModelHolder
-from agents.llama_chat import ChatTemplate
-from agents.llama_runtime import decode, feed_prompt, fingerprint, load_model, reusable_after
-from agents.llama_sampling import TokenSampler, TokenText, check_grammar, request_grammar
+from agents.runtime.generation import (
+    CancelCheck,
+    GenerationError,
+    GenerationRequest,
+    GenerationStats,
+)
+from agents.runtime.lifecycle import ModelHolder
+from agents.runtime.llama_chat import ChatTemplate
+from agents.runtime.llama_runtime import (
+    decode,
+    feed_prompt,
+    fingerprint,
+    load_model,
+    reusable_after,
+)
+from agents.runtime.llama_sampling import TokenSampler, TokenText, check_grammar, request_grammar
 
 log = logging.getLogger(__name__)
 

@@ -12,11 +12,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from agents.minilm_gguf import temp_beside
-from agents.model_files import EMBEDDER_FILE
-from agents.model_manager import files
-from agents.model_manager.catalog import Catalog, load_catalog
-from agents.model_manager.describe import (
+from agents.models import files
+from agents.models.bundled import EMBEDDER_FILE
+from agents.models.catalog import Catalog, load_catalog
+from agents.models.describe import (
     BUILTIN_FILE,
     InstalledModel,
     builtin_file,
@@ -24,7 +23,8 @@ from agents.model_manager.describe import (
     describe_any,
     same_file,
 )
-from agents.model_manager.validate import validate_model_file, verify_model
+from agents.models.minilm_gguf import temp_beside
+from agents.models.validate import validate_model_file, verify_model
 from evidence.errors import ModelFileError
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agents.cutter_text import (
+from agents.cutter.text import (
     FUNCTION_WORDS,
     Word,
     merge_short,

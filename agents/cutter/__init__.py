@@ -1,0 +1,1 @@
+"""The cutter: which words of a card body to underline and highlight."""
