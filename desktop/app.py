@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
-from desktop.context import AppContext
+from app.context import AppContext
 from desktop.main_window import MainWindow
 from evidence.datadir import DataDir
 from resources import resource_path

@@ -11,15 +11,12 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
-from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-log = logging.getLogger(__name__)
+from app.jobs import JobFn
 
-Report = Callable[[object], None]
-JobFn = Callable[[Report, Callable[[], bool]], Any]
+log = logging.getLogger(__name__)
 
 
 class Job(QObject):

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.context import AppContext
+from app.context import AppContext
 from desktop.drops import accept_file_drag, dropped_paths
 from desktop.jobs import JobRegistry
 from desktop.widgets.assistant_panel import AssistantPanel

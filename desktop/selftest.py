@@ -77,9 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from app.context import AppContext
+    from app.log_setup import setup_logging
     from desktop.app import apply_theme, make_app
-    from desktop.app_logging import setup_logging
-    from desktop.context import AppContext
     from desktop.main_window import MainWindow
     from evidence.datadir import resolve_data_dir
 

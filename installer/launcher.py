@@ -1,10 +1,10 @@
 """The frozen app's entry script: PyInstaller runs this file as __main__.
 
-It only calls desktop.main, so that module keeps its own name (and its
+It only calls cli.entry, so that module keeps its own name (and its
 multiprocessing.freeze_support() call) inside the bundle.
 """
 
-from desktop.main import main
+from cli.entry import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

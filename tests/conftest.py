@@ -79,7 +79,7 @@ def app_ctx(data_dir, embedder, embedder_path):  # type: ignore[no-untyped-def]
     """The window's context on a fresh data dir: the session's embedder, the default
     generator (cached), one thread for generation (the machine's other core stays free)."""
     from agents.models.bundled import default_generator_path
-    from desktop.context import AppContext
+    from app.context import AppContext
     from evidence.settings import Settings, save_settings
 
     generator = default_generator_path(model_cache_dir())

@@ -8,7 +8,7 @@ import pytest
 
 from agents.team.events import Role, StepKind
 from agents.team.tasks import AnswerTask, BlockTask, CaseTask, Side, Task
-from desktop.cli import main
+from cli.main import main
 from evidence.cards.card import Card
 from evidence.datadir import DataDir
 from evidence.index.embedding import Embedder

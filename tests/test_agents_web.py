@@ -286,7 +286,7 @@ def test_cli_cut_searches_the_web_when_it_is_on(
     data_dir: DataDir, embedder: Embedder, loopback: LoopbackServer,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
-    from desktop.cli_agents import run_agent_command
+    from cli.agents import run_agent_command
 
     urls = serve(loopback)
     scripted_factory(monkeypatch)
@@ -306,7 +306,7 @@ def test_cli_cut_with_web_off_opens_no_connection(
     data_dir: DataDir, embedder: Embedder, tmp_path: Path, socket_guard: SocketGuard,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
-    from desktop.cli_agents import run_agent_command
+    from cli.agents import run_agent_command
 
     scripted_factory(monkeypatch)
     local = tmp_path / "water.txt"
@@ -325,8 +325,8 @@ def test_assistant_stop_after_the_run_keeps_no_web_page(
     data_dir: DataDir, embedder: Embedder, loopback: LoopbackServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
-    from desktop.assistant_run import RunRequest, run_assistant
-    from desktop.context import AppContext
+    from app.assistant import RunRequest, run_assistant
+    from app.context import AppContext
 
     serve(loopback)
     save_settings(data_dir.settings, web_settings(loopback))

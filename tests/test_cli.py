@@ -1,4 +1,4 @@
-"""The command line as a user runs it: real subprocess-free calls of `desktop.cli.main`."""
+"""The command line as a user runs it: real subprocess-free calls of `cli.main.main`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.cli import EXIT_OK, EXIT_SOME_FAILED, main
+from cli.main import EXIT_OK, EXIT_SOME_FAILED, main
 from evidence.datadir import DataDir
 from evidence.settings import Settings, save_settings
 from tests.conftest import SAMPLES

@@ -1,4 +1,4 @@
-"""`debate-prep models ...` end to end through desktop.cli.main, on a loopback catalog."""
+"""`debate-prep models ...` end to end through cli.main.main, on a loopback catalog."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from agents.models.download import part_path
-from desktop.cli import main
+from cli.main import main
 from evidence.datadir import DataDir
 from evidence.settings import Settings, load_settings, save_settings
 from tests.fake_gguf import catalog_entry, sha256_of, tiny_gguf, write_catalog

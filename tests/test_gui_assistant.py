@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from agents.team.events import Role, StepEvent, StepKind
 from agents.team.loop import run_task
 from agents.team.tasks import BlockTask, CaseTask, Task
-from desktop.context import AppContext
+from app.context import AppContext
 from desktop.jobs import JobRegistry
 from desktop.models.steps_model import StepsModel
 from desktop.widgets.assistant_panel import NO_EVIDENCE_HINT, AssistantPanel, TaskKind

@@ -13,7 +13,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop.context import AppContext
+from app.context import AppContext
 from desktop.jobs import JobRegistry
 from desktop.models.sources_model import SORT_ROLE
 from desktop.widgets import library_panel as panel_module

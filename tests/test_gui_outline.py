@@ -13,7 +13,7 @@ from PySide6.QtCore import QMimeData, QModelIndex, QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit, QVBoxLayout, QWidget
 
-from desktop.context import AppContext
+from app.context import AppContext
 from desktop.jobs import JobRegistry
 from desktop.models.outline_model import OutlineModel
 from desktop.widgets.export_dialog import OutlineExporter

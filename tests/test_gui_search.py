@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from desktop.context import AppContext
+from app.context import AppContext
+from app.search import SearchRequest, SearchResult, run_search
 from desktop.jobs import JobRegistry
 from desktop.main_window import MainWindow
 from desktop.models.results_model import HTML_ROLE, ResultsModel
-from desktop.search_run import SearchRequest, SearchResult, run_search
 from desktop.widgets.search_panel import SearchPanel
 from evidence.cards.card import Card
 from evidence.datadir import DataDir

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
-from desktop.context import AppContext
+from app.context import AppContext
 from desktop.main_window import MainWindow
 from evidence.datadir import DataDir
 from tests.gui_helpers import screenshot

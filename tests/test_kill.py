@@ -32,7 +32,7 @@ def _corpus(folder: Path, files: int) -> None:
 
 def _start(data: Path, folder: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    cmd = [sys.executable, "-m", "desktop.main", "--data-dir", str(data), "import", str(folder)]
+    cmd = [sys.executable, "-m", "cli.entry", "--data-dir", str(data), "import", str(folder)]
     return subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -100,7 +100,7 @@ def test_kill_at_any_point_leaves_a_consistent_library(
         [
             sys.executable,
             "-m",
-            "desktop.main",
+            "cli.entry",
             "--data-dir",
             str(data.root),
             "--json",

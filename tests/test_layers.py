@@ -10,8 +10,8 @@ from tests.conftest import ROOT
 def test_core_modules_load_no_qt() -> None:
     code = (
         "import pkgutil, importlib, sys\n"
-        "import evidence, agents\n"
-        "for pkg in (evidence, agents):\n"
+        "import evidence, agents, app, cli\n"
+        "for pkg in (evidence, agents, app, cli):\n"
         "    for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + '.'):\n"
         "        importlib.import_module(m.name)\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6'))\n"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from agents.models.bundled import default_generator_path
-from desktop.cli import main
+from cli.main import main
 from evidence.datadir import DataDir
 from evidence.settings import Settings, load_settings, save_settings
 from tests.conftest import SAMPLES, model_cache_dir

@@ -13,7 +13,7 @@ from typing import Any
 import pymupdf
 import pytest
 
-from desktop.cli import EXIT_OK, EXIT_SOME_FAILED, main
+from cli.main import EXIT_OK, EXIT_SOME_FAILED, main
 from evidence.cards.cite import build_cite
 from evidence.datadir import DataDir
 from evidence.errors import EmptyFile, UnsupportedFile

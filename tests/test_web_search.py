@@ -282,7 +282,7 @@ def test_search_modules_do_not_import_ddgs() -> None:
     code = (
         "import sys\n"
         "import agents.team.loop, agents.team.web_research\n"
-        "import desktop.assistant_run, desktop.cli_agents\n"
+        "import app.assistant, cli.agents\n"
         "import evidence.web.search_ddg, evidence.web.search_providers\n"
         "from evidence.settings import Settings\n"
         "from agents.team.web_research import web_research_from_settings\n"

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 
 from agents.models import Verdict
-from desktop.model_rows import ModelRow, size_text
+from app.model_rows import ModelRow, size_text
 from desktop.models.import_results_model import problem_color
 from desktop.models.row_table import RIGHT, AnyIndex, RowTableModel
 

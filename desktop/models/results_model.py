@@ -13,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from desktop.search_run import ResultItem
+from app.search import ResultItem
 from evidence.index.search import SearchHit
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1  # the ResultItem

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from agents.team.events import StepEvent
 from agents.team.tasks import AnswerTask, BlockTask, CaseTask, CutTask, Side
-from desktop.assistant_run import Phase, RunRequest, RunResult, run_assistant
-from desktop.context import AppContext
+from app.assistant import Phase, RunRequest, RunResult, run_assistant
+from app.context import AppContext
 from desktop.jobs import Job, JobRegistry
 from desktop.models.steps_model import ERROR_COLOR, StepsModel
 

@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.jobs import Job, JobRegistry, Report
+from app.jobs import Report
+from desktop.jobs import Job, JobRegistry
 from evidence.cards.card import Analytic, Card, CardDocument, Heading, walk
 from evidence.verbatim.writer import ExportOptions, write_docx
 

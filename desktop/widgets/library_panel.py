@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.context import AppContext
+from app.context import AppContext
+from app.library_jobs import LibrarySnapshot, import_job, remove_job, snapshot_job
 from desktop.drops import Dropped, accept_file_drag, dropped_paths, urls_in_text
 from desktop.jobs import Job, JobRegistry
-from desktop.library_jobs import LibrarySnapshot, import_job, remove_job, snapshot_job
 from desktop.widgets.import_progress import ImportProgress
 from desktop.widgets.import_results import ImportResults, mark_problem
 from desktop.widgets.library_status import import_summary, status_text

@@ -3,7 +3,7 @@ vectors are pending when they cannot be computed."""
 
 from __future__ import annotations
 
-from desktop.library_jobs import LibrarySnapshot
+from app.library_jobs import LibrarySnapshot
 from evidence.importing.events import ImportFinished
 
 

@@ -26,9 +26,8 @@ from PySide6.QtWidgets import (
 
 from agents.models import DownloadProgress, Verdict
 from agents.runtime.gpu import GpuInfo, gb
-from desktop.context import AppContext
-from desktop.jobs import Job, JobRegistry
-from desktop.model_jobs import (
+from app.context import AppContext
+from app.model_jobs import (
     Chosen,
     ImportProgress,
     Outcome,
@@ -37,7 +36,8 @@ from desktop.model_jobs import (
     import_job,
     list_job,
 )
-from desktop.model_rows import ModelRow, ModelTable, size_text
+from app.model_rows import ModelRow, ModelTable, size_text
+from desktop.jobs import Job, JobRegistry
 from desktop.models.models_table import ModelsTableModel
 from desktop.widgets.import_results import mark_problem
 

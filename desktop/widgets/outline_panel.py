@@ -16,7 +16,7 @@ from PySide6.QtCore import QCoreApplication, QModelIndex, QPoint, Qt, QTimer, Si
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QToolBar, QVBoxLayout, QWidget
 
-from desktop.context import AppContext
+from app.context import AppContext
 from desktop.models.outline_model import OutlineModel, top_most
 from desktop.models.outline_nodes import LEVEL_NAMES
 from desktop.widgets.outline_tree import OutlineTree

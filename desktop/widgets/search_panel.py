@@ -22,10 +22,11 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QRegularExpressionValidator
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from desktop.context import AppContext
-from desktop.jobs import Job, JobRegistry, Report
+from app.context import AppContext
+from app.jobs import Report
+from app.search import ResultItem, SearchRequest, SearchResult, list_sources, run_search
+from desktop.jobs import Job, JobRegistry
 from desktop.models.results_model import ResultsModel
-from desktop.search_run import ResultItem, SearchRequest, SearchResult, list_sources, run_search
 from desktop.widgets.results_view import results_view
 from evidence.index.records import SourceRecord
 from evidence.index.search import SearchFilters

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from agents.models.bundled import check_gguf_file
 from agents.runtime.gpu import GpuInfo, detect_gpu
-from desktop.context import AppContext
+from app.context import AppContext
 from desktop.widgets.import_results import mark_problem
 from desktop.widgets.web_settings import WebSettingsBox, web_problems
 from evidence.errors import ModelFileError

@@ -10,8 +10,9 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
 from agents.runtime.generation import GenerationStats
 from agents.runtime.gpu import NO_GPU_BUILD, GpuInfo, detect_gpu
-from desktop.context import AppContext
-from desktop.jobs import Job, JobRegistry, Report
+from app.context import AppContext
+from app.jobs import Report
+from desktop.jobs import Job, JobRegistry
 from evidence.index.records import IndexStatus
 from evidence.settings import Settings
 

@@ -9,7 +9,7 @@ import logging
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QToolButton, QWidget
 
-from desktop.context import AppContext
+from app.context import AppContext
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ import logging
 import sys
 from pathlib import Path
 
-from desktop.cli_models_change import run_download, run_import, run_use
-from desktop.cli_models_report import run_fit, run_list
-from desktop.cli_models_terminal import EXIT_CANCELLED, EXIT_ERROR, EXIT_OK, WEB_OFF_HINT
+from cli.models_change import run_download, run_import, run_use
+from cli.models_report import run_fit, run_list
+from cli.models_terminal import EXIT_CANCELLED, EXIT_ERROR, EXIT_OK, WEB_OFF_HINT
 from evidence.datadir import DataDir
 from evidence.errors import EvidenceError, NetworkDisabled
 from evidence.settings import load_settings

@@ -13,12 +13,13 @@ from dataclasses import asdict
 from pathlib import Path
 from types import FrameType
 
-from desktop.app_logging import setup_logging
-from desktop.cli_agents import AGENT_COMMANDS, add_agent_commands, run_agent_command
-from desktop.cli_cards import add_card_commands, resolve_sources, run_cards, run_export
-from desktop.cli_models import add_model_commands, run_models
-from desktop.cli_settings import run_settings
-from desktop.terminal import ProgressBar
+from app.log_setup import setup_logging
+from cli.agents import AGENT_COMMANDS, add_agent_commands, run_agent_command
+from cli.cards import add_card_commands, resolve_sources, run_cards, run_export
+from cli.models import add_model_commands, run_models
+from cli.settings import run_settings
+from cli.terminal import ProgressBar
+from cli.window import open_window
 from evidence.datadir import resolve_data_dir
 from evidence.importing.events import (
     EmbedProgress,
@@ -105,9 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     setup_logging(data_dir.log_file, args.verbose)
     if args.command is None:  # no subcommand: the window
-        from desktop.app import run_app
-
-        return run_app(data_dir)
+        return open_window(data_dir)
     if args.command == "settings":
         return run_settings(data_dir.settings, args.assignments, args.json)
     if args.command == "models":  # needs no library: models never open the database

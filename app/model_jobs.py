@@ -1,5 +1,5 @@
 """The model manager's long work as plain job functions: list, download, import, use.
-The core reports progress through `report` and checks `cancelled`; desktop.jobs runs them."""
+The core reports progress through `report` and checks `cancelled`; the window runs them."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from agents.models import (
     import_model,
 )
 from agents.runtime.gpu import GpuInfo
-from desktop.context import AppContext
-from desktop.jobs import JobFn, Report
-from desktop.model_rows import ModelTable, model_table
+from app.context import AppContext
+from app.jobs import JobFn, Report
+from app.model_rows import ModelTable, model_table
 from evidence.network import NetworkPolicy
 
 

@@ -13,7 +13,7 @@ from agents.team.events import StepEvent, StepKind
 from agents.team.loop import Team, run_task
 from agents.team.tasks import CutTask, Task
 from agents.team.web_research import web_research_from_settings
-from desktop.context import AppContext
+from app.context import AppContext
 from evidence.cards.card import Card, Heading, Node
 from evidence.cards.cut import store_cut_cards
 from evidence.errors import EvidenceError

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desktop.cli_models_terminal import EXIT_OK, WEB_OFF_HINT
+from cli.models_terminal import EXIT_OK, WEB_OFF_HINT
 from evidence.datadir import DataDir
 from evidence.errors import EvidenceError
 from evidence.settings import Settings

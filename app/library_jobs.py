@@ -1,4 +1,4 @@
-"""The Library panel's work, as plain job functions `fn(report, cancelled)` for desktop.jobs.
+"""The Library panel's work, as plain job functions `fn(report, cancelled)` (app/jobs.py).
 
 Each opens its own Library (SQLite connections belong to one thread) and closes it in the
 same thread. Nothing here touches Qt widgets."""
@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from desktop.context import AppContext
-from desktop.jobs import JobFn, Report
+from app.context import AppContext
+from app.jobs import JobFn, Report
 from evidence.errors import EvidenceError
 from evidence.importing.events import ImportFinished
 from evidence.index.records import IndexStatus, SourceRecord

@@ -8,7 +8,7 @@ import logging
 import sys
 from typing import TYPE_CHECKING
 
-from desktop.cli_models_terminal import EXIT_CANCELLED, EXIT_OK, ProgressLine, ctrl_c
+from cli.models_terminal import EXIT_CANCELLED, EXIT_OK, ProgressLine, ctrl_c
 from evidence.datadir import DataDir
 from evidence.errors import EvidenceError
 from evidence.settings import Settings

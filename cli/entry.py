@@ -9,10 +9,10 @@ import sys
 def main() -> int:
     multiprocessing.freeze_support()  # a frozen build re-enters here in child processes
     if sys.argv[1:2] == ["selftest"]:  # hidden: the installer's smoke test (desktop/selftest.py)
-        from desktop.selftest import main as selftest_main
+        from cli.window import selftest
 
-        return selftest_main(sys.argv[2:])
-    from desktop.cli import main as cli_main
+        return selftest(sys.argv[2:])
+    from cli.main import main as cli_main
 
     return cli_main()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from desktop.context import AppContext
+from app.context import AppContext
 from evidence.cards.card import Card
 from evidence.cards.cite import build_cite
 from evidence.cards.store import load_cards_for_passages

@@ -1,0 +1,1 @@
+"""The command line: `debate-prep SUBCOMMAND`. Imports no Qt; its commands call `app/`."""
