@@ -21,18 +21,18 @@ from PySide6.QtWidgets import (
 )
 
 from app.context import AppContext
+from desktop.assistant.assistant_panel import AssistantPanel
 from desktop.drops import accept_file_drag, dropped_paths
+from desktop.editor.card_editor import CardEditor
 from desktop.jobs import JobRegistry
-from desktop.widgets.assistant_panel import AssistantPanel
-from desktop.widgets.card_editor import CardEditor
-from desktop.widgets.export_dialog import OutlineExporter
-from desktop.widgets.library_panel import LibraryPanel
-from desktop.widgets.model_manager import ModelManagerDialog
-from desktop.widgets.outline_panel import OutlinePanel
-from desktop.widgets.search_panel import SearchPanel
-from desktop.widgets.settings_dialog import SettingsDialog
-from desktop.widgets.status_bar import StatusBarWidget
-from desktop.widgets.web_switch import WebSwitch
+from desktop.library.library_panel import LibraryPanel
+from desktop.models.models_window import ModelManagerDialog
+from desktop.outline.export_dialog import OutlineExporter
+from desktop.outline.outline_panel import OutlinePanel
+from desktop.search.search_panel import SearchPanel
+from desktop.settings.settings_dialog import SettingsDialog
+from desktop.settings.web_switch import WebSwitch
+from desktop.status_bar import StatusBarWidget
 
 log = logging.getLogger(__name__)
 

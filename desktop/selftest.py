@@ -153,7 +153,7 @@ def _cut(app: Any, window: Any, claim: str, timeout_s: float) -> list[Any]:
     import llama_cpp
 
     from agents.models.bundled import default_generator_path
-    from desktop.widgets.assistant_panel import TaskKind
+    from desktop.assistant.assistant_panel import TaskKind
 
     settings = window.ctx.settings
     model = settings.generator_model or str(default_generator_path(window.ctx.data_dir.models))

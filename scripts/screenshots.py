@@ -26,8 +26,8 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from app.context import AppContext  # noqa: E402
 from desktop.app import apply_theme, make_app  # noqa: E402
+from desktop.assistant.assistant_panel import TaskKind  # noqa: E402
 from desktop.main_window import MainWindow  # noqa: E402
-from desktop.widgets.assistant_panel import TaskKind  # noqa: E402
 from evidence.datadir import DataDir  # noqa: E402
 from evidence.settings import Settings, save_settings  # noqa: E402
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop import card_format as cf
+from desktop.editor import card_format as cf
 from evidence.cards.card import Mark, Span
 
 COLORS = ["yellow", "cyan", "green"]

@@ -16,9 +16,9 @@ from agents.team.events import Role, StepEvent, StepKind
 from agents.team.loop import run_task
 from agents.team.tasks import BlockTask, CaseTask, Task
 from app.context import AppContext
+from desktop.assistant.assistant_panel import NO_EVIDENCE_HINT, AssistantPanel, TaskKind
+from desktop.assistant.steps_model import StepsModel
 from desktop.jobs import JobRegistry
-from desktop.models.steps_model import StepsModel
-from desktop.widgets.assistant_panel import NO_EVIDENCE_HINT, AssistantPanel, TaskKind
 from evidence.cards.card import Card, Heading, Node
 from evidence.datadir import DataDir
 from evidence.library import Library

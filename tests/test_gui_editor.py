@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from desktop import card_format as cf
-from desktop.widgets.card_editor import EDITED_BY_HAND, CardEditor
+from desktop.editor import card_format as cf
+from desktop.editor.card_editor import EDITED_BY_HAND, CardEditor
 from evidence.cards.card import Card, Mark, Span
 from evidence.verbatim import read_verbatim
 from tests.conftest import SAMPLES

@@ -16,7 +16,7 @@ from typing import IO
 
 from PySide6.QtCore import QObject, Qt, QTimer
 
-from desktop.widgets.assistant_panel import TaskKind
+from desktop.assistant.assistant_panel import TaskKind
 from tests.conftest import ARTIFACTS, SAMPLES
 from tests.gui_helpers import screenshot
 

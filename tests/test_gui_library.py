@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.context import AppContext
 from desktop.jobs import JobRegistry
-from desktop.models.sources_model import SORT_ROLE
-from desktop.widgets import library_panel as panel_module
-from desktop.widgets.library_panel import LibraryPanel
+from desktop.library import library_panel as panel_module
+from desktop.library.library_panel import LibraryPanel
+from desktop.library.sources_model import SORT_ROLE
 from evidence.importing.events import FileResult, FileStatus
 from evidence.settings import Settings, save_settings
 from tests.conftest import SAMPLES
@@ -368,8 +368,8 @@ def test_thousands_of_files_stay_responsive(qtbot, data_dir, tmp_path: Path) -> 
 
 
 def test_models_pass_qtmodeltester(qtmodeltester, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from desktop.models.import_results_model import ImportResultsModel
-    from desktop.models.sources_model import SourcesModel
+    from desktop.library.import_results_model import ImportResultsModel
+    from desktop.library.sources_model import SourcesModel
     from evidence.index.records import SourceRecord
 
     sources = SourcesModel()

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 from agents.models import DownloadProgress, load_catalog
 from agents.models import catalog as catalog_module
 from desktop.main_window import MainWindow
-from desktop.widgets.model_manager import ModelManagerDialog, progress_text
+from desktop.models.models_window import ModelManagerDialog, progress_text
 from tests.fake_gguf import catalog_entry, sha256_of, tiny_gguf, write_catalog
 from tests.gui_helpers import screenshot
 from tests.loopback import LoopbackServer, Response

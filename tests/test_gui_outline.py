@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit, QVBoxL
 
 from app.context import AppContext
 from desktop.jobs import JobRegistry
-from desktop.models.outline_model import OutlineModel
-from desktop.widgets.export_dialog import OutlineExporter
-from desktop.widgets.outline_panel import OutlinePanel
+from desktop.outline.export_dialog import OutlineExporter
+from desktop.outline.outline_model import OutlineModel
+from desktop.outline.outline_panel import OutlinePanel
 from evidence.cards.card import Analytic, Card, CardDocument, Heading, Level, Mark, Node, walk
 from evidence.cards.outline_file import load_outline
 from evidence.datadir import DataDir
@@ -268,7 +268,7 @@ def test_drag_in_the_view_moves_once(qtbot, ctx, sample_cards, monkeypatch) -> N
                                       model.index_of(hat))  # fmt: skip
             return Qt.DropAction.MoveAction
 
-    monkeypatch.setattr("desktop.widgets.outline_tree.QDrag", FakeDrag)
+    monkeypatch.setattr("desktop.outline.outline_tree.QDrag", FakeDrag)
     panel.select(top_block)
     panel.tree.startDrag(Qt.DropAction.MoveAction)
     assert hat.children[0] is top_block and len(panel.document().nodes) == 1

@@ -17,8 +17,8 @@ from app.context import AppContext
 from app.search import SearchRequest, SearchResult, run_search
 from desktop.jobs import JobRegistry
 from desktop.main_window import MainWindow
-from desktop.models.results_model import HTML_ROLE, ResultsModel
-from desktop.widgets.search_panel import SearchPanel
+from desktop.search.results_model import HTML_ROLE, ResultsModel
+from desktop.search.search_panel import SearchPanel
 from evidence.cards.card import Card
 from evidence.datadir import DataDir
 from evidence.index.search import SearchFilters

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QApplication
 
 from agents.runtime.generation import GenerationStats
 from agents.runtime.gpu import GpuDevice, GpuInfo
-from desktop.widgets.settings_dialog import SettingsDialog
-from desktop.widgets.status_bar import device_text, tokens_per_second
+from desktop.settings.settings_dialog import SettingsDialog
+from desktop.status_bar import device_text, tokens_per_second
 from evidence.settings import load_settings
 from tests.gui_helpers import screenshot
 

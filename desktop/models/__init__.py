@@ -1,1 +1,1 @@
-"""Qt item models behind the window's views."""
+"""The Models window: catalog, fit, download, import and use."""

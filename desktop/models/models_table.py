@@ -7,8 +7,8 @@ from PySide6.QtGui import QFont
 
 from agents.models import Verdict
 from app.model_rows import ModelRow, size_text
-from desktop.models.import_results_model import problem_color
-from desktop.models.row_table import RIGHT, AnyIndex, RowTableModel
+from desktop.library.import_results_model import problem_color
+from desktop.row_table import RIGHT, AnyIndex, RowTableModel
 
 COLUMNS = ("Model", "Size", "Quant.", "Licence", "On this computer", "Status")
 

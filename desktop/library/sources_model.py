@@ -10,7 +10,7 @@ from pathlib import PurePath
 
 from PySide6.QtCore import Qt
 
-from desktop.models.row_table import RIGHT, AnyIndex, RowTableModel
+from desktop.row_table import RIGHT, AnyIndex, RowTableModel
 from evidence.index.records import SourceRecord
 
 SORT_ROLE = Qt.ItemDataRole.UserRole

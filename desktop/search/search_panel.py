@@ -26,8 +26,8 @@ from app.context import AppContext
 from app.jobs import Report
 from app.search import ResultItem, SearchRequest, SearchResult, list_sources, run_search
 from desktop.jobs import Job, JobRegistry
-from desktop.models.results_model import ResultsModel
-from desktop.widgets.results_view import results_view
+from desktop.search.results_model import ResultsModel
+from desktop.search.results_view import results_view
 from evidence.index.records import SourceRecord
 from evidence.index.search import SearchFilters
 

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 from agents.models.bundled import check_gguf_file
 from agents.runtime.gpu import GpuInfo, detect_gpu
 from app.context import AppContext
-from desktop.widgets.import_results import mark_problem
-from desktop.widgets.web_settings import WebSettingsBox, web_problems
+from desktop.library.import_results import mark_problem
+from desktop.settings.web_settings import WebSettingsBox, web_problems
 from evidence.errors import ModelFileError
 from evidence.settings import Settings
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.models.sources_model import COLUMNS, ID_ROLE, SORT_ROLE, SourcesModel
+from desktop.library.sources_model import COLUMNS, ID_ROLE, SORT_ROLE, SourcesModel
 from evidence.index.records import SourceRecord
 
 

@@ -11,7 +11,7 @@ from pathlib import PurePath
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
 
-from desktop.models.row_table import AnyIndex, RowTableModel
+from desktop.row_table import AnyIndex, RowTableModel
 from evidence.importing.events import FileResult, FileStatus
 
 COLUMNS = ("Status", "File", "Details")

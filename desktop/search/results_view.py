@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.models.results_model import HTML_ROLE
+from desktop.search.results_model import HTML_ROLE
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 MARGIN = 6

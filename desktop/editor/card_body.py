@@ -2,7 +2,7 @@
 
 The document is the truth while editing (so Qt's undo stack covers typing and marking
 alike); `marks()` reads it into per-character Marks and every formatting key goes through
-`desktop.card_format`, which never changes the words. Each mark is stored as a user property
+`desktop.editor.card_format`, which never changes the words. Each mark is stored as a user property
 and drawn the way Verbatim shows it: underline; emphasis bold + underlined; highlight as the
 background colour with black (or white) text, readable in the dark theme too.
 """
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor, QTextDocument, QTextFormat
 from PySide6.QtWidgets import QTextEdit, QWidget
 
-from desktop import card_format as cf
+from desktop.editor import card_format as cf
 from evidence.cards.card import Mark, Span
 
 _UNDERLINE = int(QTextFormat.Property.UserProperty) + 1

@@ -38,8 +38,8 @@ from app.model_jobs import (
 )
 from app.model_rows import ModelRow, ModelTable, size_text
 from desktop.jobs import Job, JobRegistry
+from desktop.library.import_results import mark_problem
 from desktop.models.models_table import ModelsTableModel
-from desktop.widgets.import_results import mark_problem
 
 
 def progress_text(p: DownloadProgress) -> str:

@@ -28,10 +28,10 @@ from app.context import AppContext
 from app.library_jobs import LibrarySnapshot, import_job, remove_job, snapshot_job
 from desktop.drops import Dropped, accept_file_drag, dropped_paths, urls_in_text
 from desktop.jobs import Job, JobRegistry
-from desktop.widgets.import_progress import ImportProgress
-from desktop.widgets.import_results import ImportResults, mark_problem
-from desktop.widgets.library_status import import_summary, status_text
-from desktop.widgets.sources_view import SourcesView
+from desktop.library.import_progress import ImportProgress
+from desktop.library.import_results import ImportResults, mark_problem
+from desktop.library.library_status import import_summary, status_text
+from desktop.library.sources_view import SourcesView
 from evidence.importing.events import (
     EmbedProgress,
     EmbedUnavailable,

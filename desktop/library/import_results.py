@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.models.import_results_model import (
+from desktop.library.import_results_model import (
     FAILED_ROLE,
     ImportResultsModel,
     detail_text,

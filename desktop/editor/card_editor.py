@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import card_format as cf
-from desktop.widgets.card_body import BodyEdit, plain_text
+from desktop.editor import card_format as cf
+from desktop.editor.card_body import BodyEdit, plain_text
 from evidence.cards.card import Card, Mark
 
 EDITED_BY_HAND = "body edited by hand"

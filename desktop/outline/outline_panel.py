@@ -17,9 +17,9 @@ from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QToolBar, QVBoxLayout, QWidget
 
 from app.context import AppContext
-from desktop.models.outline_model import OutlineModel, top_most
-from desktop.models.outline_nodes import LEVEL_NAMES
-from desktop.widgets.outline_tree import OutlineTree
+from desktop.outline.outline_model import OutlineModel, top_most
+from desktop.outline.outline_nodes import LEVEL_NAMES
+from desktop.outline.outline_tree import OutlineTree
 from evidence.cards.card import Card, CardDocument, Heading, Level, Node, walk
 from evidence.cards.outline_file import load_outline, save_outline
 

@@ -23,7 +23,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from desktop.models.outline_nodes import LEVEL_NAMES, can_hold, node_font, node_label
+from desktop.outline.outline_nodes import LEVEL_NAMES, can_hold, node_font, node_label
 from evidence.cards.card import Card, CardDocument, Heading, Node, walk
 
 MIME_TYPE = "application/x-debate-prep-outline-nodes"

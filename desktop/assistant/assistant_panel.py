@@ -28,8 +28,8 @@ from agents.team.events import StepEvent
 from agents.team.tasks import AnswerTask, BlockTask, CaseTask, CutTask, Side
 from app.assistant import Phase, RunRequest, RunResult, run_assistant
 from app.context import AppContext
+from desktop.assistant.steps_model import ERROR_COLOR, StepsModel
 from desktop.jobs import Job, JobRegistry
-from desktop.models.steps_model import ERROR_COLOR, StepsModel
 
 NO_EVIDENCE_HINT = (
     "No cards: your library has no evidence on this. Import articles or backfiles on it "

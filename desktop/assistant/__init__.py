@@ -1,0 +1,1 @@
+"""The Assistant panel: run a task, the live steps model."""

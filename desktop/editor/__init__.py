@@ -1,0 +1,1 @@
+"""The card editor: tag, cites and the body with Verbatim's keys."""

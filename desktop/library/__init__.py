@@ -1,0 +1,1 @@
+"""The Library panel: drop and import, progress, results, the sources list, the index status."""

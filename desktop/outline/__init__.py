@@ -1,0 +1,1 @@
+"""The Outline panel: the Pocket/Hat/Block/Tag tree, its model, export to Word."""

@@ -1,0 +1,1 @@
+"""The Search panel: results as you type, filters, the results model."""
