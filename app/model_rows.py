@@ -15,9 +15,10 @@ from agents.models import (
     installed_models,
     load_catalog,
 )
-from agents.runtime.gpu import GpuInfo, detect_gpu, gb
+from agents.runtime.gpu import GpuInfo, detect_gpu
 from evidence.datadir import DataDir
 from evidence.settings import Settings
+from evidence.units import gb
 
 
 def size_text(n: int) -> str:

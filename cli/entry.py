@@ -1,8 +1,9 @@
-"""Entry point of the `debate-prep` command."""
+"""Entry point of the `debate-prep` command (pyproject's script and the frozen app's)."""
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 
 
@@ -12,9 +13,18 @@ def main() -> int:
         from cli.window import selftest
 
         return selftest(sys.argv[2:])
+    from cli.exit_codes import ExitCode
     from cli.main import main as cli_main
 
-    return cli_main()
+    try:
+        code = cli_main()
+        sys.stdout.flush()  # a closed pipe shows here, not at exit as "Exception ignored"
+    except BrokenPipeError:
+        # The reader went away (`debate-prep sources | head`): end quietly, as Unix tools do.
+        # stdout is pointed at /dev/null so the interpreter's final flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return ExitCode.BROKEN_PIPE
+    return code
 
 
 if __name__ == "__main__":

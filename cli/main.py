@@ -7,15 +7,15 @@ import json
 import logging
 import signal
 import sys
-import threading
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from types import FrameType
 
 from app.log_setup import setup_logging
 from cli.agents import AGENT_COMMANDS, add_agent_commands, run_agent_command
 from cli.cards import add_card_commands, resolve_sources, run_cards, run_export
+from cli.exit_codes import ExitCode
+from cli.interrupt import ctrl_c
 from cli.models import add_model_commands, run_models
 from cli.settings import run_settings
 from cli.terminal import ProgressBar
@@ -37,17 +37,35 @@ from evidence.settings import load_settings
 
 log = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_ERROR, EXIT_SOME_FAILED, EXIT_CANCELLED = 0, 1, 2, 130
+
+def _add_global_options(p: argparse.ArgumentParser, default: object) -> None:
+    p.add_argument(
+        "--data-dir",
+        default=default if default is argparse.SUPPRESS else None,
+        help="where the library lives (default: $DEBATE_PREP_HOME, else the user data folder)",
+    )
+    flag_default = default if default is argparse.SUPPRESS else False
+    p.add_argument(
+        "--json", action="store_true", default=flag_default, help="machine-readable output"
+    )
+    p.add_argument(
+        "-v", "--verbose", action="store_true", default=flag_default, help="log to the terminal too"
+    )
+
+
+def _global_options_everywhere(p: argparse.ArgumentParser) -> None:
+    """Global options also after the subcommand (`debate-prep cards --json`). A subcommand's
+    copy defaults to SUPPRESS, so it only sets what was given after it."""
+    for action in p._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in set(action.choices.values()):
+                _add_global_options(child, argparse.SUPPRESS)
+                _global_options_everywhere(child)
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="debate-prep", description=__doc__)
-    p.add_argument(
-        "--data-dir",
-        help="where the library lives (default: $DEBATE_PREP_HOME, else the user data folder)",
-    )
-    p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("-v", "--verbose", action="store_true", help="log to the terminal too")
+    _add_global_options(p, None)
     sub = p.add_subparsers(dest="command")
     imp = sub.add_parser("import", help="import files and folders (PDF, Word, text, HTML)")
     imp.add_argument(
@@ -72,26 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_model_commands(sub)
     st = sub.add_parser("settings", help="show settings, or change them: KEY=VALUE ...")
     st.add_argument("assignments", nargs="*", metavar="KEY=VALUE")
+    _global_options_everywhere(p)
     return p
-
-
-class _Cancel:
-    """Ctrl-C asks the running job to stop between files/batches; a second one kills."""
-
-    def __init__(self) -> None:
-        self.event = threading.Event()
-
-    def __call__(self) -> bool:
-        return self.event.is_set()
-
-    def install(self) -> None:
-        def handler(_sig: int, _frame: FrameType | None) -> None:
-            if self.event.is_set():
-                raise KeyboardInterrupt
-            self.event.set()
-            print("\nstopping after the current file… (Ctrl-C again to abort)", file=sys.stderr)
-
-        signal.signal(signal.SIGINT, handler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"error: cannot use data folder {data_dir.root}: {exc.strerror or exc}", file=sys.stderr
         )
-        return EXIT_ERROR
+        return ExitCode.ERROR
     setup_logging(data_dir.log_file, args.verbose)
     if args.command is None:  # no subcommand: the window
         return open_window(data_dir)
@@ -119,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         log.error("%s", exc)
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return ExitCode.ERROR
     with library:
         handler = {
             "import": _import,
@@ -138,22 +138,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             return handler(library, args)
         except LookupError as exc:  # a source reference that matches nothing
             print(f"error: {exc}", file=sys.stderr)
-            return EXIT_ERROR
+            return ExitCode.ERROR
         finally:
             signal.signal(signal.SIGINT, previous)
 
 
 def _import(library: Library, args: argparse.Namespace) -> int:
-    cancel = _Cancel()
-    cancel.install()
-    events = library.import_paths(args.paths, cancel, embed=not args.no_vectors)
-    return _run_events(events, args.json)
+    with ctrl_c("after the current file") as stop:
+        return _run_events(
+            library.import_paths(args.paths, stop, embed=not args.no_vectors), args.json
+        )
 
 
 def _reindex(library: Library, args: argparse.Namespace) -> int:
-    cancel = _Cancel()
-    cancel.install()
-    return _run_events(library.reindex(cancel), args.json)
+    with ctrl_c("after the current batch") as stop:
+        return _run_events(library.reindex(stop), args.json)
 
 
 def _run_events(events: object, as_json: bool) -> int:
@@ -215,8 +214,8 @@ def _run_events(events: object, as_json: bool) -> int:
             + (" (cancelled: run import again to resume)" if cancelled else "")
         )
     if cancelled:
-        return EXIT_CANCELLED
-    return EXIT_SOME_FAILED if failed else EXIT_OK
+        return ExitCode.CANCELLED
+    return ExitCode.SOME_FAILED if failed else ExitCode.OK
 
 
 def _file_line(ev: FileResult) -> str:
@@ -239,14 +238,14 @@ def _search(library: Library, args: argparse.Namespace) -> int:
     hits = library.search(args.query, k=args.k, filters=filters, mode=args.mode)
     if args.json:
         print(json.dumps([asdict(h) for h in hits], indent=1))
-        return EXIT_OK
+        return ExitCode.OK
     if not hits:
         status = library.status()
         hint = (
             " (the library is empty: run `debate-prep import PATH`)" if not status.sources else ""
         )
         print(f"no results for {args.query!r}{hint}")
-        return EXIT_OK
+        return ExitCode.OK
     tty = sys.stdout.isatty()
     before, after = ("\x1b[1;33m", "\x1b[0m") if tty else ("«", "»")
     for n, h in enumerate(hits, 1):
@@ -263,14 +262,14 @@ def _search(library: Library, args: argparse.Namespace) -> int:
         )
         print(f"{n}. {h.source_title} [{', '.join(where)}] score {h.score:.4f} ({ranks})")
         print(f"   {render_marked(h.snippet, h.marks, before, after)}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _sources(library: Library, args: argparse.Namespace) -> int:
     sources = library.sources()
     if args.json:
         print(json.dumps([asdict(s) for s in sources], indent=1))
-        return EXIT_OK
+        return ExitCode.OK
     if not sources:
         print("the library is empty: run `debate-prep import PATH`")
     for s in sources:
@@ -283,19 +282,19 @@ def _sources(library: Library, args: argparse.Namespace) -> int:
     print(
         f"{status.sources} sources, {status.passages} passages, {status.queued_files} files queued"
     )
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _remove(library: Library, args: argparse.Namespace) -> int:
     found = library.find_sources(args.source)
     if not found:
         print(f"error: no source matches {args.source!r}", file=sys.stderr)
-        return EXIT_ERROR
+        return ExitCode.ERROR
     if len(found) > 1:
         print(f"error: {args.source!r} matches {len(found)} sources; use an id:", file=sys.stderr)
         for s in found:
             print(f"  {s.id}  {s.origin}", file=sys.stderr)
-        return EXIT_ERROR
+        return ExitCode.ERROR
     library.remove(found[0].id)
     print(f"removed {found[0].id}: {found[0].origin}")
-    return EXIT_OK
+    return ExitCode.OK

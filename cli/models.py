@@ -7,9 +7,10 @@ import logging
 import sys
 from pathlib import Path
 
+from cli.exit_codes import ExitCode
 from cli.models_change import run_download, run_import, run_use
 from cli.models_report import run_fit, run_list
-from cli.models_terminal import EXIT_CANCELLED, EXIT_ERROR, EXIT_OK, WEB_OFF_HINT
+from cli.models_terminal import WEB_OFF_HINT
 from evidence.datadir import DataDir
 from evidence.errors import EvidenceError, NetworkDisabled
 from evidence.settings import load_settings
@@ -57,14 +58,4 @@ def run_models(data_dir: DataDir, args: argparse.Namespace) -> int:
     except EvidenceError as exc:  # catalog, model file, web: each says what went wrong
         log.error("models %s: %s", args.models_command, exc)
         print(f"error: {exc}", file=sys.stderr)
-    return EXIT_ERROR
-
-
-__all__ = [
-    "EXIT_CANCELLED",
-    "EXIT_ERROR",
-    "EXIT_OK",
-    "WEB_OFF_HINT",
-    "add_model_commands",
-    "run_models",
-]
+    return ExitCode.ERROR

@@ -8,10 +8,14 @@ import logging
 import sys
 from typing import TYPE_CHECKING
 
-from cli.models_terminal import EXIT_CANCELLED, EXIT_OK, ProgressLine, ctrl_c
+from cli.exit_codes import ExitCode
+from cli.interrupt import ctrl_c
+from cli.models_terminal import show_bytes, show_download
+from cli.terminal import ProgressBar
 from evidence.datadir import DataDir
 from evidence.errors import EvidenceError
 from evidence.settings import Settings
+from evidence.units import gb
 
 if TYPE_CHECKING:  # the model manager loads llama.cpp: import it only when a command runs
     from agents.models import Catalog
@@ -28,7 +32,7 @@ def run_download(
     entry = catalog.find(args.name)
     if entry.builtin:
         print(f"{entry.title} comes with the app: nothing to download")
-        return EXIT_OK
+        return ExitCode.OK
     policy = NetworkPolicy.from_settings(settings)
     policy.check(f"downloading {entry.title}")  # says so before anything else when off
     try:
@@ -40,25 +44,25 @@ def run_download(
             print("warning: this model will probably not load on this machine", file=sys.stderr)
     except EvidenceError as exc:
         log.info("no fit estimate for %s: %s", entry.name, exc)
-    line = ProgressLine(entry.name)
-    with ctrl_c() as stop:
+    line = ProgressBar(entry.name)
+    with ctrl_c("the download (it can resume later)") as stop:
         try:
             path = download_model(
                 entry,
                 data_dir.models,
                 policy,
-                progress=line.update,
-                cancel=stop.is_set,
+                progress=lambda p: show_download(line, p),
+                cancel=stop,
                 timeout_s=settings.web_timeout_s,
             )
         except DownloadCancelled as exc:
             line.finish()
             print(f"cancelled: {exc}", file=sys.stderr)
-            return EXIT_CANCELLED
+            return ExitCode.CANCELLED
         except KeyboardInterrupt:  # a second Ctrl+C: stop at once; what was written is kept
             line.finish()
             print("aborted: run the same command again to resume", file=sys.stderr)
-            return EXIT_CANCELLED
+            return ExitCode.CANCELLED
         finally:
             line.finish()
     print(f"downloaded and verified: {path}")
@@ -67,19 +71,18 @@ def run_download(
         print(f"now using {entry.name}")
     else:
         print(f"use it with: debate-prep models use {entry.name}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def run_import(
     data_dir: DataDir, settings: Settings, catalog: Catalog, args: argparse.Namespace
 ) -> int:
     from agents.models import import_model, use_model
-    from agents.runtime.gpu import gb
 
-    line = ProgressLine(f"import {args.file.name}")
+    line = ProgressBar(f"import {args.file.name}")
 
     def copied(done: int, total: int) -> None:
-        line.update_bytes("copying", done, total)
+        show_bytes(line, "copying", done, total)
 
     try:
         model = import_model(args.file, data_dir.models, catalog=catalog, progress=copied)
@@ -93,7 +96,7 @@ def run_import(
         print(f"now using {model.name}")
     else:
         print(f"use it with: debate-prep models use {model.name}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def run_use(
@@ -105,4 +108,4 @@ def run_use(
     model = active_model(new, data_dir.models, catalog=catalog)
     print(f"now using {model.name} ({model.path})")
     print("the agents load it the next time they write; no restart needed")
-    return EXIT_OK
+    return ExitCode.OK

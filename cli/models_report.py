@@ -9,7 +9,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cli.models_terminal import EXIT_OK, WEB_OFF_HINT
+from cli.exit_codes import ExitCode
+from cli.models_terminal import WEB_OFF_HINT
 from evidence.datadir import DataDir
 from evidence.errors import EvidenceError
 from evidence.settings import Settings
@@ -22,7 +23,8 @@ def run_list(
     data_dir: DataDir, settings: Settings, catalog: Catalog, args: argparse.Namespace
 ) -> int:
     from agents.models import available_ram_bytes, fit_for_settings, installed_models
-    from agents.runtime.gpu import detect_gpu, gb
+    from agents.runtime.gpu import detect_gpu
+    from evidence.units import gb
 
     gpu, ram = detect_gpu(), available_ram_bytes()
     installed = installed_models(data_dir.models, catalog=catalog, settings=settings)
@@ -50,7 +52,7 @@ def run_list(
             row["fit"], row["fit_explanation"] = {"verdict": "unknown"}, str(exc)
     if args.json:
         print(json.dumps(rows, indent=1, default=str))
-        return EXIT_OK
+        return ExitCode.OK
     print(f"{'':2}{'MODEL':<28} {'SIZE':>7}  {'QUANT':<7} {'LICENCE':<18} {'FIT':<24} STATUS")
     for r in rows:
         mark = "* " if r["active"] else "  "
@@ -65,7 +67,7 @@ def run_list(
     print("details: `debate-prep models fit NAME`; get one: `debate-prep models download NAME`")
     if not settings.web_access:
         print(f"note: web access is off; {WEB_OFF_HINT}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _row(
@@ -98,7 +100,8 @@ def run_fit(
     data_dir: DataDir, settings: Settings, catalog: Catalog, args: argparse.Namespace
 ) -> int:
     from agents.models import estimate_fit
-    from agents.runtime.gpu import detect_gpu, gb
+    from agents.runtime.gpu import detect_gpu
+    from evidence.units import gb
 
     target = _fit_target(args.model, data_dir, catalog)
     gpu = detect_gpu()
@@ -111,14 +114,14 @@ def run_fit(
     )
     if args.json:
         print(json.dumps({**asdict(est), "verdict": est.verdict.value}, indent=1))
-        return EXIT_OK
+        return ExitCode.OK
     print(f"{target.name}: {est.verdict.value}")
     print(f"  needs about {gb(est.needed_bytes)} for a {est.context:,}-token context ({est.basis})")
     print(f"  GPU: {gpu.summary}")
     ram = "unknown" if est.ram_available_bytes is None else gb(est.ram_available_bytes)
     print(f"  RAM available: {ram}")
     print(f"  {est.explanation}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _fit_target(name: str, data_dir: DataDir, catalog: Catalog) -> Path | CatalogEntry:

@@ -1,4 +1,5 @@
-"""Terminal output for the CLI: a progress bar on stderr and marked snippets."""
+"""The command line's progress bar, on stderr: redrawn in place on a terminal, and on a pipe
+(a log, CI) a line each tenth of the way and at least every few seconds."""
 
 from __future__ import annotations
 
@@ -6,33 +7,41 @@ import sys
 import time
 from typing import TextIO
 
+_TTY_INTERVAL_S = 0.1  # at most ten redraws a second on a terminal
+_PIPE_INTERVAL_S = 5.0  # on a pipe, a line at least this often while the tenth is the same
+
 
 class ProgressBar:
-    """A one-line bar redrawn in place on a terminal; on a pipe, a line every few seconds."""
-
-    def __init__(self, label: str, stream: TextIO = sys.stderr, width: int = 30) -> None:
-        self.label, self.stream, self.width = label, stream, width
-        self.tty = stream.isatty()
+    def __init__(self, label: str, stream: TextIO | None = None, width: int = 30) -> None:
+        self.label, self.width = label, width
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
         self._last = 0.0
         self._tenth = -1
         self._shown = False
 
     def update(self, done: int, total: int, note: str = "") -> None:
-        now = time.monotonic()
-        final = done >= total
-        tenth = int(10 * done / total) if total else 10
-        # On a pipe (a log, CI) print each tenth of the way, and at least every 5 s.
-        if not self.tty and not final and tenth == self._tenth and now - self._last < 5.0:
-            return
-        self._last, self._tenth = now, tenth
+        """Counted work: a bar, `done/total` and a note."""
         frac = done / total if total else 1.0
-        bar = "#" * int(frac * self.width)
-        line = f"{self.label} [{bar:<{self.width}}] {done}/{total} {note}"[:120]
+        bar = "#" * int(min(frac, 1.0) * self.width)
+        self.show(f"{self.label} [{bar:<{self.width}}] {done}/{total} {note}", frac)
+
+    def show(self, text: str, frac: float | None) -> None:
+        """Any one-line status; `frac` (None when unknown) paces the lines on a pipe."""
+        now = time.monotonic()
+        final = frac is not None and frac >= 1.0
+        tenth = int(10 * frac) if frac is not None else -1
         if self.tty:
-            self.stream.write("\r\x1b[2K" + line)
+            if not final and now - self._last < _TTY_INTERVAL_S:
+                return
+            self.stream.write("\r\x1b[2K" + text[:120])
             self._shown = True
         else:
-            self.stream.write(line + "\n")
+            if not final and tenth == self._tenth and now - self._last < _PIPE_INTERVAL_S:
+                return
+            self._tenth = tenth
+            self.stream.write(text[:120] + "\n")
+        self._last = now
         self.stream.flush()
 
     def clear(self) -> None:

@@ -13,7 +13,8 @@ from typing import Any
 import pymupdf
 import pytest
 
-from cli.main import EXIT_OK, EXIT_SOME_FAILED, main
+from cli.exit_codes import ExitCode
+from cli.main import main
 from evidence.cards.cite import build_cite
 from evidence.datadir import DataDir
 from evidence.errors import EmptyFile, UnsupportedFile
@@ -447,10 +448,10 @@ def test_cli_imports_an_address(
     url = loopback.add("/articles/deterrence", _html(FULL_ARTICLE))
     home = ["--data-dir", str(data_dir.root)]
     save_settings(data_dir.settings, Settings(web_access=False))
-    assert main([*home, "import", "--no-vectors", url]) == EXIT_SOME_FAILED
+    assert main([*home, "import", "--no-vectors", url]) == ExitCode.SOME_FAILED
     assert "web access is off" in capsys.readouterr().out
     save_settings(data_dir.settings, WEB_ON)
-    assert main([*home, "import", "--no-vectors", url]) == EXIT_OK
+    assert main([*home, "import", "--no-vectors", url]) == ExitCode.OK
     assert "imported" in capsys.readouterr().out
     store = Store(data_dir.database)  # (`sources` would load the embedding model)
     (source,) = store.sources()

@@ -12,9 +12,9 @@ from agents.models import files
 from agents.models.bundled import GENERATOR_ROLE, bundled_model
 from agents.models.catalog import Catalog, CatalogEntry
 from agents.models.partial import part_record
-from agents.runtime.gpu import gb
 from evidence.errors import ModelFileError
 from evidence.settings import Settings
+from evidence.units import gb
 
 log = logging.getLogger(__name__)
 

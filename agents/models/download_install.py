@@ -11,8 +11,8 @@ from typing import Any
 from agents.models import files
 from agents.models.bundled import check_gguf_file
 from agents.models.catalog import CatalogEntry
-from agents.runtime.gpu import gb
 from evidence.errors import ModelFileError
+from evidence.units import gb
 
 RECORDED_AT_DOWNLOAD = "recorded at first complete download (the publisher states no SHA-256)"
 APPROX_TOLERANCE = 0.10

@@ -31,9 +31,9 @@ from agents.models.transfer import (
     http_error,
     open_stream,
 )
-from agents.runtime.gpu import gb
 from evidence.errors import EvidenceError, ModelFileError
 from evidence.network import NetworkPolicy
+from evidence.units import gb
 
 log = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from agents.runtime.gpu import gb
 from evidence.atomic import atomic_write_text
 from evidence.errors import ModelFileError
+from evidence.units import gb
 
 DOWNLOADS = "downloads"  # partial downloads, inside the models folder
 # Space kept free beyond the file itself: a full disk breaks the library's database too.

@@ -19,8 +19,9 @@ from pathlib import Path
 from agents.models.bundled import check_gguf_file
 from agents.models.catalog import CatalogEntry
 from agents.runtime.gguf_info import read_gguf_info
-from agents.runtime.gpu import HEADROOM, NO_GPU_BUILD, GpuInfo, choose_gpu_layers, detect_gpu, gb
+from agents.runtime.gpu import HEADROOM, NO_GPU_BUILD, GpuInfo, choose_gpu_layers, detect_gpu
 from evidence.settings import Settings
+from evidence.units import gb
 
 # Leave a tenth of available RAM for the app itself, the OS and the library's search.
 RAM_HEADROOM = 0.9

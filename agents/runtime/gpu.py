@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import llama_cpp
 
+from evidence.units import gb
+
 log = logging.getLogger(__name__)
 
 # Leave 10% of free GPU memory for the driver, other programs and allocation slack.
@@ -53,10 +55,6 @@ class GpuInfo:
             free = "unknown free memory" if d.free_bytes is None else f"{gb(d.free_bytes)} free"
             parts.append(f"{d.description or d.name} ({free})")
         return "; ".join(parts)
-
-
-def gb(n: int | float) -> str:
-    return f"{n / 1e9:.1f} GB"
 
 
 def detect_gpu() -> GpuInfo:

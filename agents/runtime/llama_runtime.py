@@ -15,8 +15,9 @@ from agents.models.bundled import check_gguf_file
 from agents.runtime.embedder import _errors, quiet_llama_logs
 from agents.runtime.generation import CancelCheck, GenerationError
 from agents.runtime.gguf_info import GgufInfo, read_gguf_info
-from agents.runtime.gpu import choose_gpu_layers, detect_gpu, gb
+from agents.runtime.gpu import choose_gpu_layers, detect_gpu
 from evidence.errors import ModelFileError
+from evidence.units import gb
 
 log = logging.getLogger(__name__)
 

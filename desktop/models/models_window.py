@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from agents.models import DownloadProgress, Verdict
-from agents.runtime.gpu import GpuInfo, gb
+from agents.runtime.gpu import GpuInfo
 from app.context import AppContext
 from app.model_jobs import (
     Chosen,
@@ -40,6 +40,7 @@ from app.model_rows import ModelRow, ModelTable, size_text
 from desktop.jobs import Job, JobRegistry
 from desktop.library.import_results import mark_problem
 from desktop.models.models_table import ModelsTableModel
+from evidence.units import gb
 
 
 def progress_text(p: DownloadProgress) -> str:
