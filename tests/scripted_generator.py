@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from agents.runtime.generation import CancelCheck, GenerationRequest, GenerationStats
+from agents.runtime.generation import GenerationRequest, GenerationStats
+from evidence.cancel import CancelCheck
 
 
 class ScriptedGenerator:

@@ -3,11 +3,11 @@ can later be swapped for an OpenAI-compatible server without touching the caller
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-CancelCheck = Callable[[], bool]
+from evidence.cancel import CancelCheck
 
 
 class GenerationError(Exception):

@@ -15,7 +15,6 @@ from typing import Any
 import llama_cpp
 
 from agents.runtime.generation import (
-    CancelCheck,
     GenerationError,
     GenerationRequest,
     GenerationStats,
@@ -30,6 +29,7 @@ from agents.runtime.llama_runtime import (
     reusable_after,
 )
 from agents.runtime.llama_sampling import TokenSampler, TokenText, check_grammar, request_grammar
+from evidence.cancel import CancelCheck
 
 log = logging.getLogger(__name__)
 

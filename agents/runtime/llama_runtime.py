@@ -13,9 +13,10 @@ import numpy as np
 
 from agents.models.bundled import check_gguf_file
 from agents.runtime.embedder import _errors, quiet_llama_logs
-from agents.runtime.generation import CancelCheck, GenerationError
+from agents.runtime.generation import GenerationError
 from agents.runtime.gguf_info import GgufInfo, read_gguf_info
 from agents.runtime.gpu import choose_gpu_layers, detect_gpu
+from evidence.cancel import CancelCheck
 from evidence.errors import ModelFileError
 from evidence.units import gb
 

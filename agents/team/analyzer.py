@@ -11,10 +11,11 @@ import re
 from collections.abc import Generator as Gen
 from typing import Any
 
-from agents.runtime.generation import CancelCheck, GenerationError, GenerationRequest, Generator
+from agents.runtime.generation import GenerationError, GenerationRequest, Generator
 from agents.team.events import Role, StepEvent, StepKind
 from agents.team.prompts import render
 from agents.team.reviewer import cosine
+from evidence.cancel import CancelCheck
 from evidence.index.embedding import Embedder
 
 DUPLICATE = 0.9  # cosine above which two claims say the same thing

@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from agents.runtime.generation import CancelCheck, GenerationError
+from agents.runtime.generation import GenerationError
 from agents.team.analyzer import ask_claims, distinct_claims, plan_prompt
 from agents.team.events import Role, StepEvent, StepKind
 from agents.team.loop import Bonus, CutResult, RunBudget, Steps, Team, cut_claim, done_event
 from agents.team.tasks import AnswerTask, BlockTask, Bounds, CaseTask, CutTask, Side, Task
 from agents.team.writer import Draft
+from evidence.cancel import CancelCheck
 from evidence.cards.card import Analytic, Card, Heading, Level, Node
 
 # Words that mark a passage as answering a claim, or as an impact; each found adds a little

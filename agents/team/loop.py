@@ -14,11 +14,12 @@ from collections.abc import Generator as Gen
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
-from agents.runtime.generation import CancelCheck, GenerationError, Generator
+from agents.runtime.generation import GenerationError, Generator
 from agents.team.events import Role, StepEvent, StepKind
 from agents.team.reviewer import SUPPORT_THRESHOLD, cosine, mechanical_objections, support
 from agents.team.tasks import CutTask, Task
 from agents.team.writer import Draft, MarkCutter, clean_tag, draft_from_passage, write_tag
+from evidence.cancel import CancelCheck
 from evidence.cards.card import Heading, Level, Node
 from evidence.cards.store import analytic_passage_ids, load_cards_for_passages
 from evidence.index.embedding import Embedder

@@ -18,10 +18,11 @@ so nothing here runs and no search library is even imported.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
 from collections.abc import Generator as Gen
+from collections.abc import Iterator
 
 from agents.team.events import Role, StepEvent, StepKind
+from evidence.cancel import CancelCheck
 from evidence.errors import NetworkDisabled, WebError
 from evidence.importing.events import EmbedUnavailable, FileResult, FileStatus
 from evidence.library import Library
@@ -37,7 +38,6 @@ from evidence.web.urls import normalize_url
 
 log = logging.getLogger(__name__)
 
-CancelCheck = Callable[[], bool]
 Steps = Gen[StepEvent, None, bool]
 MAX_SEARCHES = 6  # web searches in one run (a case searches per contention and impact)
 

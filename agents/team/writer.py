@@ -7,8 +7,9 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from agents.runtime.generation import CancelCheck, GenerationRequest, Generator
+from agents.runtime.generation import GenerationRequest, Generator
 from agents.team.prompts import render
+from evidence.cancel import CancelCheck
 from evidence.cards.card import Card, Mark, Span
 from evidence.cards.cite import Cite, build_cite
 from evidence.cards.store import CardRow
