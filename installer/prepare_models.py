@@ -31,7 +31,7 @@ def main(argv: list[str]) -> int:
         check_gguf_file,
         default_embedder_path,
         default_generator_path,
-        file_sha256,
+        model_sha256,
     )
     from resources import BUNDLED_MANIFEST
 
@@ -42,7 +42,7 @@ def main(argv: list[str]) -> int:
         check_gguf_file(path)
         models[role] = {
             "file": path.name,
-            "sha256": file_sha256(path),
+            "sha256": model_sha256(path),
             "size": path.stat().st_size,
         }
     if models[GENERATOR_ROLE]["sha256"] != gemma.EXPECTED_SHA256:

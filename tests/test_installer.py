@@ -213,7 +213,7 @@ def test_frozen_app_uses_the_bundled_models_in_place(frozen_root: Path, tmp_path
     assert emb == frozen_root / "models" / model_files.EMBEDDER_FILE
     assert not data_models.exists()  # nothing assembled, converted or copied
     manifest = json.loads((frozen_root / "models" / BUNDLED_MANIFEST).read_text())
-    assert model_files.file_sha256(gen) == manifest["models"]["generator"]["sha256"]
+    assert model_files.model_sha256(gen) == manifest["models"]["generator"]["sha256"]
 
 
 def test_a_damaged_bundled_model_says_reinstall(frozen_root: Path, tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ import gguf
 from agents.models import minilm_gguf
 from evidence.atomic import atomic_write_text
 from evidence.errors import ModelFileError
+from evidence.hashing import file_sha256
 from resources import BUNDLED_MANIFEST, bundled_models_dir
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ def default_embedder_path(models_dir: Path) -> Path:
             raise ModelFileError(f"cannot make the embedding model: {exc}") from None
         minilm_gguf.convert_minilm_to_gguf(dest, source=source)
         return {
-            "sha256": minilm_gguf.sha256_file(dest),
+            "sha256": file_sha256(dest),
             "converter_version": minilm_gguf.CONVERTER_VERSION,
             "source": _source_record(source),
         }
@@ -161,17 +162,17 @@ def _bundled_sha256(path: Path, size: int) -> str | None:
     return None
 
 
-def file_sha256(path: Path) -> str:
-    """The file's sha256: from the frozen build's manifest for a bundled model, from its
+def model_sha256(path: Path) -> str:
+    """A model file's sha256: from the frozen build's manifest for a bundled model, from its
     sidecar when size and mtime still match, else hashed."""
-    bundled = _bundled_sha256(path, path.stat().st_size)
+    st = path.stat()
+    bundled = _bundled_sha256(path, st.st_size)
     if bundled is not None:
         return bundled
     side = _read_sidecar(path)
-    st = path.stat()
     if side.get("size") == st.st_size and side.get("mtime_ns") == st.st_mtime_ns:
         return str(side["sha256"])
-    return minilm_gguf.sha256_file(path)
+    return file_sha256(path)
 
 
 def check_gguf_file(path: Path) -> None:
@@ -291,7 +292,7 @@ def _verified(dest: Path, current: _Check) -> bool:
     if not side or not current(side) or side.get("size") != st.st_size:
         return False
     stale_stamp = side.get("mtime_ns") != st.st_mtime_ns
-    if stale_stamp and minilm_gguf.sha256_file(dest) != side.get("sha256"):
+    if stale_stamp and file_sha256(dest) != side.get("sha256"):
         return False
     if stale_stamp or side != before:
         _write_sidecar(dest, side)  # re-stamp so the next start-up skips the hashing
@@ -318,7 +319,7 @@ def _write_sidecar(path: Path, record: dict[str, Any]) -> None:
 
 def _source_record(source: Path) -> dict[str, Any]:
     st = source.stat()
-    sha = minilm_gguf.sha256_file(source)
+    sha = file_sha256(source)
     return {"path": str(source), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": sha}
 
 
@@ -331,7 +332,7 @@ def _same_source(side: dict[str, Any], source: Path) -> bool:
     st = source.stat()
     if (recorded.get("size"), recorded.get("mtime_ns")) == (st.st_size, st.st_mtime_ns):
         return True
-    if recorded.get("sha256") != minilm_gguf.sha256_file(source):
+    if recorded.get("sha256") != file_sha256(source):
         return False
     side["source"] = _source_record(source)
     return True

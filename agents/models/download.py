@@ -26,6 +26,7 @@ from agents.models.partial import (
     part_record,
 )
 from evidence.errors import ModelFileError
+from evidence.hashing import file_sha256
 from evidence.network import NetworkPolicy
 from evidence.web.transport import policy_transport
 
@@ -92,7 +93,7 @@ def _already_there(entry: CatalogEntry, dest: Path) -> bool:
         entry.sha256
         and dest.is_file()
         and not files.read_sidecar(dest)
-        and files.hash_file(dest).hexdigest() == entry.sha256
+        and file_sha256(dest) == entry.sha256
     ):
         files.write_sidecar(dest, download_record(entry, entry.sha256))
         return True

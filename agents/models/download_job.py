@@ -32,6 +32,7 @@ from agents.models.transfer import (
     open_stream,
 )
 from evidence.errors import EvidenceError, ModelFileError
+from evidence.hashing import hash_file
 from evidence.network import NetworkPolicy
 from evidence.units import gb
 
@@ -116,7 +117,7 @@ class DownloadJob:
             self._emit("checking", n)
 
         try:
-            files.hash_file(self.part, self.hasher, checked)
+            hash_file(self.part, self.hasher, checked)
         except OSError as exc:
             raise ModelFileError(f"cannot read the partial download {self.part}: {exc}") from None
         self.done = self.part.stat().st_size

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import json
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -22,7 +21,6 @@ from evidence.units import gb
 DOWNLOADS = "downloads"  # partial downloads, inside the models folder
 # Space kept free beyond the file itself: a full disk breaks the library's database too.
 DISK_MARGIN = 200_000_000
-HASH_BLOCK = 1 << 20
 
 
 def sidecar_path(path: Path) -> Path:
@@ -57,19 +55,6 @@ def sidecar_current(path: Path, side: dict[str, Any] | None = None) -> bool:
     except OSError:
         return False
     return bool(side) and side.get("size") == st.st_size and side.get("mtime_ns") == st.st_mtime_ns
-
-
-def hash_file(path: Path, digest: Any = None, on_block: Callable[[int], None] | None = None) -> Any:
-    """Feed the file into `digest` (a new sha256 by default) and return the digest object."""
-    digest = digest or hashlib.sha256()
-    done = 0
-    with path.open("rb") as fh:
-        while block := fh.read(HASH_BLOCK):
-            digest.update(block)
-            done += len(block)
-            if on_block:
-                on_block(done)
-    return digest
 
 
 def check_space(folder: Path, needed: int, what: str) -> None:

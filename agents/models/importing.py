@@ -25,7 +25,9 @@ from agents.models.describe import (
 )
 from agents.models.minilm_gguf import temp_beside
 from agents.models.validate import validate_model_file, verify_model
+from evidence import hashing
 from evidence.errors import ModelFileError
+from evidence.hashing import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +55,7 @@ def import_model(
             verify_model(src, catalog.by_file(src.name))
             return replace(describe_any(src, models_dir, catalog), note=check.warning)
         size = src.stat().st_size
-        sha = functools.cache(lambda: str(files.hash_file(src).hexdigest()))
+        sha = functools.cache(lambda: file_sha256(src))
         # Hash the source first only when a duplicate is possible (same size) or a catalog
         # checksum decides its name; otherwise the copy is the only read.
         for existing in (p for p in models_dir.glob("*.gguf") if p.stat().st_size == size):
@@ -103,7 +105,7 @@ def _copy_verified(
     with temp_beside(dest) as tmp:
         done = 0
         with src.open("rb") as fin, tmp.open("wb") as fout:
-            while block := fin.read(files.HASH_BLOCK):
+            while block := fin.read(hashing.BLOCK):
                 fout.write(block)
                 digest.update(block)
                 done += len(block)

@@ -9,7 +9,6 @@ tokenizer.json. The result loads in llama.cpp with `embedding=True` (architectur
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib.util
 import json
 import os
@@ -24,6 +23,8 @@ import gguf
 import numpy as np
 import numpy.typing as npt
 from safetensors.numpy import load
+
+from evidence.hashing import file_sha256
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 # Bump when the output changes (dtypes, metadata) so prepared files are rebuilt.
@@ -71,14 +72,6 @@ def source_zip_path() -> Path:
     raise FileNotFoundError(f"{_PACKAGE} is installed but has no model.zip")
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def gguf_tensor_name(hf_name: str) -> str | None:
     """llama.cpp's name for a HF BERT tensor, or None for tensors llama.cpp does not use."""
     if hf_name in _DROPPED:
@@ -122,7 +115,7 @@ def convert_minilm_to_gguf(dest: Path, *, source: Path | None = None) -> Path:
     source = source or source_zip_path()
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    source_sha = sha256_file(source)
+    source_sha = file_sha256(source)
     with zipfile.ZipFile(source) as zf:
         config = json.loads(zf.read("config.json"))
         pooling = json.loads(zf.read("1_Pooling/config.json"))

@@ -14,6 +14,7 @@ from agents.models.bundled import check_gguf_file
 from agents.models.catalog import CatalogEntry
 from agents.runtime.gguf_info import read_gguf_metadata
 from evidence.errors import ModelFileError
+from evidence.hashing import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ def verify_model(path: Path, entry: CatalogEntry | None = None) -> str:
         sha = str(side["sha256"])
     else:
         try:
-            sha = files.hash_file(path).hexdigest()
+            sha = file_sha256(path)
         except OSError as exc:
             raise ModelFileError(f"cannot read {path}: {exc.strerror}") from None
         expected = side.get("sha256") or (entry.sha256 if entry else None)

@@ -12,7 +12,7 @@ from pathlib import Path
 import llama_cpp
 import numpy as np
 
-from agents.models.bundled import check_gguf_file, file_sha256
+from agents.models.bundled import check_gguf_file, model_sha256
 from agents.runtime.lifecycle import ModelHolder
 from evidence.errors import ModelFileError
 
@@ -110,7 +110,7 @@ class LlamaEmbedder(ModelHolder):
             self._batch_tokens, 0, 1
         )
         self._lock = threading.Lock()
-        self._model_id = f"{self._path.name}@{file_sha256(self._path)[:12]}"
+        self._model_id = f"{self._path.name}@{model_sha256(self._path)[:12]}"
 
     @property
     def model_id(self) -> str:
