@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import builtins
+import io
+import os
 import shutil
 from pathlib import Path
 
@@ -166,14 +169,14 @@ def test_out_of_memory_on_one_file_is_reported_and_the_rest_imports(
 ) -> None:  # type: ignore[no-untyped-def]
     import evidence.importing.importer as importer
 
-    real_parse = importer.parse_file
+    real_parse = importer.parse_bytes
 
-    def parse(path: Path, **kw: int) -> object:
-        if path.name == "huge.txt":
+    def parse(data: bytes, *, file_name: str, max_bytes: int) -> object:
+        if file_name == "huge.txt":
             raise MemoryError
-        return real_parse(path, **kw)
+        return real_parse(data, file_name=file_name, max_bytes=max_bytes)
 
-    monkeypatch.setattr(importer, "parse_file", parse)
+    monkeypatch.setattr(importer, "parse_bytes", parse)
     (tmp_path / "huge.txt").write_text("pretend this is enormous")
     (tmp_path / "fine.txt").write_text("an ordinary note")
     lib = Library(data_dir, Settings())
@@ -182,6 +185,27 @@ def test_out_of_memory_on_one_file_is_reported_and_the_rest_imports(
     assert "not enough memory" in results["huge.txt"].reason
     assert results["fine.txt"].status == FileStatus.IMPORTED
     lib.close()
+
+
+def test_each_file_is_read_once(data_dir: DataDir, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Hashing, sniffing the zip, parsing and the Verbatim check all use one read's bytes.
+    target = tmp_path / "1nc.docx"
+    target.write_bytes((SAMPLES / "verbatim" / "1nc.docx").read_bytes())
+    opens: list[str] = []
+    real_open = io.open
+
+    def counting_open(file: object, *args: object, **kwargs: object) -> object:
+        if isinstance(file, str | os.PathLike) and os.fspath(file) == str(target):
+            opens.append(str(args[0] if args else kwargs.get("mode", "r")))
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(io, "open", counting_open)
+    monkeypatch.setattr(builtins, "open", counting_open)
+    lib = Library(data_dir, Settings())
+    result = _results(list(lib.import_paths([target], embed=False)))["1nc.docx"]
+    lib.close()
+    assert result.status == FileStatus.IMPORTED and result.cards > 0
+    assert opens == ["rb"]
 
 
 def test_a_folder_of_thousands_of_files(data_dir: DataDir, tmp_path: Path) -> None:

@@ -10,17 +10,18 @@ import hashlib
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from evidence.errors import EvidenceError
+from evidence.errors import EvidenceError, UnreadablePath
 from evidence.importing.discover import Unreachable, discover
 from evidence.importing.events import FileResult, FilesFound, FileStatus, ImportEvent
-from evidence.index.passages import split_passages
+from evidence.index.passages import PassageSpan, split_passages
 from evidence.index.store import READER_VERSION, Store
 from evidence.network import NetworkPolicy
-from evidence.parsers import parse_file
+from evidence.parsers import parse_bytes, read_bytes
 from evidence.parsers.document import ParsedDocument
-from evidence.verbatim.importing import as_card_source
+from evidence.verbatim.importing import CardSource, as_card_source
 from evidence.web.fetch import FetchCancelled, FetchedPage, fetch_url
 from evidence.web.page import page_document
 from evidence.web.urls import looks_like_url
@@ -33,14 +34,6 @@ MAX_ATTEMPTS = 2  # a file that killed the process twice is reported, not retrie
 
 class Cancelled(Exception):
     pass
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def import_files(
@@ -112,70 +105,53 @@ class _Web:
         )
 
 
+@dataclass
+class _Input:
+    """One queued item, read once: a fetched page's article, or a file's bytes."""
+
+    digest: str
+    page_doc: ParsedDocument | None = None
+    data: bytes = b""
+
+
 def _import_one(
     store: Store, path: str, index: int, total: int, max_bytes: int, web: _Web
 ) -> FileResult | None:
+    """Import one file or address; None when cancelled while fetching (it stays queued)."""
     store.note_attempt(path)
     try:
-        # A web address is fetched and read once. Its hash is the article's, not the page's
-        # bytes: news pages change their ads and tokens on every load, the article does not.
-        page = web.fetch(path, max_bytes) if looks_like_url(path) else None
-        page_doc = page_document(page, max_bytes=max_bytes) if page is not None else None
-        digest = article_sha256(page_doc) if page_doc else file_sha256(Path(path))
-        existing = store.source_id_by_origin(path)
-        if existing and existing[1] == digest and existing[2] >= READER_VERSION:
-            store.dequeue(path)
-            return FileResult(path, FileStatus.UNCHANGED, index, total, source_id=existing[0])
-        twin = store.source_by_hash(digest)
-        if twin is not None and twin.origin != path:
-            store.dequeue(path)
-            return FileResult(
-                path,
-                FileStatus.DUPLICATE,
-                index,
-                total,
-                source_id=twin.id,
-                title=twin.display_name,
-                reason=f"same file as {twin.origin}",
-            )
-        if page_doc is not None:
-            doc, cards = page_doc, None
-        else:
-            doc = parse_file(Path(path), max_bytes=max_bytes)
-            cards = as_card_source(Path(path), doc, max_bytes)
-        if cards is not None:  # a Verbatim file: one passage per card, cards stored with it
-            doc, spans = cards.doc, cards.spans
-            source_id = store.add_source(
-                path, digest, doc, spans, done_queue_path=path,
-                embed_texts=cards.embed_texts, extra=cards.extra,
-            )  # fmt: skip
-        else:
-            spans = split_passages(doc)
-            source_id = store.add_source(path, digest, doc, spans, done_queue_path=path)
+        return _import_input(store, path, index, total, max_bytes, web)
     except FetchCancelled:
         store.note_attempt(path, -1)  # not a crash: the next import fetches it afresh
         log.info("cancelled while fetching %s; it stays queued", path)
         return None
     except (EvidenceError, OSError) as exc:
-        store.dequeue(path)
         reason = _describe(exc)
         log.warning("import failed: %s: %s", path, reason)
-        return FileResult(path, FileStatus.FAILED, index, total, reason=reason)
     except MemoryError:
-        store.dequeue(path)
         reason = "not enough memory to import this file (close other programs, or split it)"
         log.error("import failed: %s: %s", path, reason)
-        return FileResult(path, FileStatus.FAILED, index, total, reason=reason)
     except Exception as exc:  # a parser bug must not stop the other files
-        store.dequeue(path)
         log.exception("unexpected error importing %s", path)
-        return FileResult(
-            path,
-            FileStatus.FAILED,
-            index,
-            total,
-            reason=f"unexpected error ({type(exc).__name__}: {exc})",
-        )
+        reason = f"unexpected error ({type(exc).__name__}: {exc})"
+    store.dequeue(path)
+    return FileResult(path, FileStatus.FAILED, index, total, reason=reason)
+
+
+def _import_input(
+    store: Store, path: str, index: int, total: int, max_bytes: int, web: _Web
+) -> FileResult:
+    """Read, skip what the library already holds, parse, store: the happy path."""
+    item = _read_input(path, max_bytes, web)
+    existing = store.source_id_by_origin(path)
+    skipped = _skip_if_stored(store, path, item.digest, existing, index, total)
+    if skipped is not None:
+        return skipped
+    doc, spans, cards = _prepare(item, Path(path).name, max_bytes)
+    source_id = store.add_source(
+        path, item.digest, doc, spans, done_queue_path=path,
+        embed_texts=cards.embed_texts if cards else None, extra=cards.extra if cards else None,
+    )  # fmt: skip
     status = FileStatus.REPLACED if existing else FileStatus.IMPORTED
     log.info("%s %s: %d passages", status, path, len(spans))
     return FileResult(
@@ -192,7 +168,62 @@ def _import_one(
     )
 
 
+def _read_input(path: str, max_bytes: int, web: _Web) -> _Input:
+    """Fetch the address or read the file, once, and hash what identifies the source."""
+    if looks_like_url(path):
+        # A web address's hash is the article's, not the page's bytes: news pages change
+        # their ads and tokens on every load, the article does not.
+        page_doc = page_document(web.fetch(path, max_bytes), max_bytes=max_bytes)
+        return _Input(article_sha256(page_doc), page_doc=page_doc)
+    data = read_bytes(Path(path), max_bytes)
+    return _Input(hashlib.sha256(data).hexdigest(), data=data)
+
+
+def _skip_if_stored(
+    store: Store,
+    path: str,
+    digest: str,
+    existing: tuple[int, str, int] | None,
+    index: int,
+    total: int,
+) -> FileResult | None:
+    """UNCHANGED or DUPLICATE (and off the queue) when the library already holds these
+    bytes, read by the current reader; None when the source needs importing."""
+    if existing and existing[1] == digest and existing[2] >= READER_VERSION:
+        store.dequeue(path)
+        return FileResult(path, FileStatus.UNCHANGED, index, total, source_id=existing[0])
+    twin = store.source_by_hash(digest)
+    if twin is None or twin.origin == path:
+        return None
+    store.dequeue(path)
+    return FileResult(
+        path,
+        FileStatus.DUPLICATE,
+        index,
+        total,
+        source_id=twin.id,
+        title=twin.display_name,
+        reason=f"same file as {twin.origin}",
+    )
+
+
+def _prepare(
+    item: _Input, file_name: str, max_bytes: int
+) -> tuple[ParsedDocument, list[PassageSpan], CardSource | None]:
+    """The document and its passages: for a Verbatim file, one passage per card (embedded
+    from its card, the cards stored with it); otherwise the text split into passages."""
+    if item.page_doc is not None:
+        return item.page_doc, split_passages(item.page_doc), None
+    doc = parse_bytes(item.data, file_name=file_name, max_bytes=max_bytes)
+    cards = as_card_source(item.data, doc, max_bytes)
+    if cards is not None:
+        return cards.doc, cards.spans, cards
+    return doc, split_passages(doc), None
+
+
 def _describe(exc: BaseException) -> str:
+    if isinstance(exc, UnreadablePath) and isinstance(exc.__cause__, FileNotFoundError):
+        return "file disappeared during import"  # it was there when it was queued
     if isinstance(exc, EvidenceError):
         return str(exc)
     if isinstance(exc, PermissionError):

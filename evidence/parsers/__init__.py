@@ -12,12 +12,12 @@ from evidence.parsers.document import ParsedDocument, SourceKind
 from evidence.parsers.docx import parse_docx
 from evidence.parsers.html import parse_html
 from evidence.parsers.pdf import parse_pdf
-from evidence.parsers.sniff import sniff_kind
+from evidence.parsers.sniff import sniff_bytes
 from evidence.parsers.text import parse_text
 
 DEFAULT_MAX_BYTES = 150 * 2**20
 
-__all__ = ["DEFAULT_MAX_BYTES", "parse_file"]
+__all__ = ["DEFAULT_MAX_BYTES", "parse_bytes", "parse_file", "read_bytes"]
 
 
 def parse_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedDocument:
@@ -26,12 +26,19 @@ def parse_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedDocum
     Raises UnreadablePath, FileTooLarge, EmptyFile, EncryptedFile, CorruptFile or
     UnsupportedFile.
     """
-    data = read_bytes(path, max_bytes)
-    kind = sniff_kind(path, data)
+    return parse_bytes(read_bytes(path, max_bytes), file_name=path.name, max_bytes=max_bytes)
+
+
+def parse_bytes(
+    data: bytes, *, file_name: str = "", max_bytes: int = DEFAULT_MAX_BYTES
+) -> ParsedDocument:
+    """Parse a whole file's bytes (from read_bytes, which enforced the size limit);
+    `file_name` only helps judge titles. Raises what parse_file raises, bar UnreadablePath."""
+    kind = sniff_bytes(data)
     if kind is SourceKind.PDF:
-        return parse_pdf(data, file_name=path.name)
+        return parse_pdf(data, file_name=file_name)
     if kind is SourceKind.DOCX:
-        return parse_docx(data, max_bytes=max_bytes, file_name=path.name)
+        return parse_docx(data, max_bytes=max_bytes, file_name=file_name)
     if kind is SourceKind.HTML:
         return parse_html(data)
     return parse_text(data)

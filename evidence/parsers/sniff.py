@@ -4,10 +4,13 @@ pages as .pdf, and an old .doc renamed .docx must get a message the user can act
 from __future__ import annotations
 
 import codecs
+import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 from evidence.errors import CorruptFile, EmptyFile, EncryptedFile, UnsupportedFile
 from evidence.parsers.document import SourceKind
@@ -57,6 +60,9 @@ _HTML_TAG = re.compile(r"<(?:head|body|meta|article|title)\b", re.I)
 _SNIFF_CHARS = 8192
 _MAX_CONTROL_RATIO = 0.01  # text with more C0/C1 control characters than this is binary
 
+# Opens the whole file from its start: zips and OLE2 containers are read past the head.
+Opener = Callable[[], IO[bytes]]
+
 
 def sniff_kind(path: Path, head: bytes) -> SourceKind:
     """The source kind of the file at `path`, whose first bytes are `head`.
@@ -64,14 +70,23 @@ def sniff_kind(path: Path, head: bytes) -> SourceKind:
     Pass at least 8 KiB of `head` (more is fine: the whole file is searched for OLE2 stream
     names). Raises EmptyFile, EncryptedFile, CorruptFile or UnsupportedFile with a reason.
     """
+    return _sniff(head, lambda: path.open("rb"))
+
+
+def sniff_bytes(data: bytes) -> SourceKind:
+    """The source kind of a whole file already in memory; nothing is read from disk."""
+    return _sniff(data, lambda: io.BytesIO(data))
+
+
+def _sniff(head: bytes, open_whole: Opener) -> SourceKind:
     if not head:
         raise EmptyFile("empty file (0 bytes)")
     if b"%PDF-" in head[:1024]:
         return SourceKind.PDF
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return _sniff_zip(path, head)
+        return _sniff_zip(open_whole, head)
     if head.startswith(OLE2_MAGIC):
-        raise _ole2_error(path, head)
+        raise _ole2_error(open_whole, head)
     for magic, what in _BINARY_MAGIC + _TEXT_MAGIC:
         if head.startswith(magic):
             raise UnsupportedFile(what)
@@ -125,9 +140,9 @@ def _looks_like_html(text: str) -> bool:
     return text.lstrip().startswith("<") and bool(_HTML_TAG.search(text, 0, 1024))
 
 
-def _sniff_zip(path: Path, head: bytes) -> SourceKind:
+def _sniff_zip(open_whole: Opener, head: bytes) -> SourceKind:
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_whole() as fh, zipfile.ZipFile(fh) as archive:
             names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         # No readable central directory: the first local header still names the first member.
@@ -149,12 +164,12 @@ def _sniff_zip(path: Path, head: bytes) -> SourceKind:
     raise UnsupportedFile("zip archive, not a Word document")
 
 
-def _ole2_error(path: Path, head: bytes) -> Exception:
+def _ole2_error(open_whole: Opener, head: bytes) -> Exception:
     """Old Office files and password-protected .docx are both OLE2 containers; the stream
     names (UTF-16LE in the directory, ASCII in hand-made test files) tell them apart."""
 
     def has(name: str) -> bool:
-        return _contains(path, head, name.encode("utf-16-le")) or name.encode() in head
+        return _contains(open_whole, head, name.encode("utf-16-le")) or name.encode() in head
 
     if has("EncryptedPackage"):
         return EncryptedFile("Word document is password-protected: remove the password in Word")
@@ -165,12 +180,12 @@ def _ole2_error(path: Path, head: bytes) -> Exception:
     return UnsupportedFile("legacy Word .doc (or an encrypted .docx): save it as .docx in Word")
 
 
-def _contains(path: Path, head: bytes, needle: bytes) -> bool:
+def _contains(open_whole: Opener, head: bytes, needle: bytes) -> bool:
     if needle in head:
         return True
     # The OLE2 directory may sit anywhere: scan the rest of the file in chunks.
     try:
-        with path.open("rb") as fh:
+        with open_whole() as fh:
             fh.seek(len(head))
             tail = head[-len(needle) :]
             while chunk := fh.read(1 << 20):

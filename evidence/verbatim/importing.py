@@ -5,11 +5,11 @@ from __future__ import annotations
 import functools
 import sqlite3
 from dataclasses import dataclass
-from pathlib import Path
 
 from evidence.cards.store import ExtraWriteFn, Layout, embed_text, layout, write_cards
 from evidence.index.passages import PassageSpan
 from evidence.parsers.document import ParsedDocument, SourceKind
+from evidence.verbatim.reader import is_verbatim, read_verbatim
 
 
 @dataclass
@@ -22,11 +22,9 @@ class CardSource:
     plan: Layout
 
 
-def as_card_source(path: Path, article: ParsedDocument, max_bytes: int) -> CardSource | None:
-    """None when the file has no Verbatim structure (it then imports as an article)."""
-    from evidence.verbatim import is_verbatim, read_verbatim
-
-    data = path.read_bytes()
+def as_card_source(data: bytes, article: ParsedDocument, max_bytes: int) -> CardSource | None:
+    """The file's cards, from the same bytes `article` was parsed from; None when the file has
+    no Verbatim structure (it then imports as an article)."""
     if article.kind != SourceKind.DOCX or not is_verbatim(data):
         return None
     cards_doc = read_verbatim(data, max_bytes=max_bytes)
