@@ -1,1 +1,2 @@
-"""Model runtime and the Searcher/Analyzer/Writer/Reviewer loop. Imports evidence, never Qt."""
+"""The AI side: `runtime/` (llama.cpp), `models/` (model files), `team/` (the Searcher,
+Analyzer, Writer and Reviewer loop) and `cutter/`. Imports evidence, never Qt or app."""

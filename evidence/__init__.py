@@ -1,5 +1,4 @@
-"""The Qt-free evidence domain: sources, passages, import parsers, the store and search.
-
-Nothing in this package imports Qt or `agents`; the embedder reaches it as a plain object
-that satisfies `evidence.index.embedding.Embedder`.
+"""The Qt-free evidence domain: sources, cards, import parsers, the index and search, Word
+import/export, the web. Nothing here imports Qt, `agents` or `app`; the embedder reaches it
+as a plain object that satisfies `evidence.index.embedding.Embedder`.
 """
