@@ -15,14 +15,9 @@ import pytest
 from evidence.errors import NetworkDisabled, WebError
 from evidence.network import NetworkPolicy
 from evidence.settings import Settings
+from evidence.web.search_base import allow_list_host, scoped_query, site_allowed, site_list
 from evidence.web.search_ddg import DuckDuckGoProvider
-from evidence.web.search_providers import (
-    allow_list_host,
-    provider_from_settings,
-    scoped_query,
-    site_allowed,
-    site_list,
-)
+from evidence.web.search_providers import provider_from_settings
 from evidence.web.search_searxng import SearxngProvider
 from tests.conftest import ROOT
 from tests.loopback import LoopbackServer, Response

@@ -10,15 +10,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from evidence.cancel import CancelCheck
 from evidence.errors import WebError
 from evidence.network import NetworkPolicy
-from evidence.web.search_providers import (
-    CancelCheck,
-    WebResult,
-    clean_text,
-    finish_results,
-    scoped_query,
-)
+from evidence.web.search_base import WebResult, clean_text, finish_results, scoped_query
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +64,9 @@ class DuckDuckGoProvider:
         return kept
 
     def _text(self, query: str, max_results: int) -> list[Any]:
+        # ddgs is imported here, not at the top: this module loads with every search
+        # provider, and ddgs (whose requests no Python guard sees) must not load until web
+        # access is on and a search runs; it is also slow to import.
         try:
             from ddgs import DDGS
             from ddgs.exceptions import DDGSException, RatelimitException, TimeoutException

@@ -14,15 +14,10 @@ from urllib.parse import urlencode, urljoin
 
 import httpx
 
+from evidence.cancel import CancelCheck
 from evidence.errors import WebError
 from evidence.network import NetworkPolicy
-from evidence.web.search_providers import (
-    CancelCheck,
-    WebResult,
-    clean_text,
-    finish_results,
-    scoped_query,
-)
+from evidence.web.search_base import WebResult, clean_text, finish_results, scoped_query
 from evidence.web.transport import policy_transport
 
 log = logging.getLogger(__name__)
