@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from agents.cutter.extractive import cut_marks
 from agents.runtime.generation import GenerationStats
-from agents.team.events import StepEvent, StepKind
+from agents.team.events import RunDone
 from agents.team.loop import Team, run_task
 from agents.team.tasks import CutTask, Task
 from agents.team.web_research import web_research_from_settings
@@ -35,22 +35,22 @@ class RunRequest:
 
 @dataclass
 class RunResult:
-    done: StepEvent | None
+    done: RunDone | None
     stored: list[int]  # ids of the cards stored in the library
     stats: GenerationStats | None
     cancelled: bool
 
     @property
     def nodes(self) -> list[Node]:
-        return [] if self.cancelled or self.done is None else list(self.done.data["nodes"])
+        return [] if self.cancelled or self.done is None else list(self.done.nodes)
 
     @property
     def cards(self) -> list[Card]:
-        return [] if self.cancelled or self.done is None else list(self.done.data["cards"])
+        return [] if self.cancelled or self.done is None else list(self.done.cards)
 
     @property
     def objections(self) -> list[str]:
-        return [] if self.done is None else list(self.done.data.get("objections", []))
+        return [] if self.done is None else list(self.done.objections)
 
 
 def run_assistant(
@@ -77,18 +77,18 @@ def run_assistant(
         # Web research only with web access on; off, the team never touches the network.
         team = Team(library, generator, embedder, cut_marks,
                     web_research_from_settings(library.settings))  # fmt: skip
-        done: StepEvent | None = None
+        done: RunDone | None = None
         for event in run_task(task, team, cancelled):
             report(event)
-            if event.kind == StepKind.DONE:
+            if isinstance(event, RunDone):
                 done = event
         # A Stop after DONE still wins: the user saw "stopped", so nothing may appear.
-        stopped = done is None or bool(done.data.get("cancelled")) or cancelled()
+        stopped = done is None or done.cancelled or cancelled()
         if stopped and team.web is not None:  # nothing is stored: keep no web page either
             team.web.discard(library)
         stored: list[int] = []
-        if not stopped and done is not None and done.data["cards"]:
-            stored = store_cut_cards(library.store, done.data["cards"], _heading(task, done))
+        if not stopped and done is not None and done.cards:
+            stored = store_cut_cards(library.store, list(done.cards), _heading(task, done))
         return RunResult(done, stored, generator.last_stats, stopped)
     finally:
         library.close()
@@ -105,9 +105,9 @@ def _with_source(library: Library, request: RunRequest) -> Task:
     return replace(request.task, source_id=found[0].id)
 
 
-def _heading(task: Task, done: StepEvent) -> str:
+def _heading(task: Task, done: RunDone) -> str:
     """The block the stored cards are filed under: the run's own top heading."""
-    for node in done.data["nodes"]:
+    for node in done.nodes:
         if isinstance(node, Heading):
             return node.title[:120]
     claim = task.claim if isinstance(task, CutTask) else type(task).__name__

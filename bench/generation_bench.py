@@ -153,7 +153,7 @@ def bench_case(gen: LlamaGenerator, cache: Path, threads: int) -> dict[str, Any]
     from agents.cutter.extractive import cut_marks
     from agents.models.bundled import default_embedder_path
     from agents.runtime.embedder import LlamaEmbedder
-    from agents.team.events import StepKind
+    from agents.team.events import RunDone, TokenStreamed
     from agents.team.loop import Team, run_task
     from agents.team.tasks import CaseTask, Side
     from evidence.datadir import DataDir
@@ -174,10 +174,12 @@ def bench_case(gen: LlamaGenerator, cache: Path, threads: int) -> dict[str, Any]
         events = list(run_task(CaseTask(CASE, Side.AFF, 2), team))
         wall = time.perf_counter() - t0
         lib.close()
-    tokens = sum(e.kind == StepKind.TOKEN for e in events)
+    tokens = sum(isinstance(e, TokenStreamed) for e in events)
+    done = events[-1]
+    assert isinstance(done, RunDone)
     return {
         "case_run_seconds": round(wall, 2),
-        "case_cards": len(events[-1].data["cards"]),
+        "case_cards": len(done.cards),
         "case_generated_pieces": tokens,
         "case_steps": len(events) - tokens,
         "import_samples_seconds": round(imported, 2),

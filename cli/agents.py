@@ -8,7 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
-from agents.team.events import Role, StepEvent, StepKind
+from agents.team.events import Role, RunDone, Started, StepEvent, TokenStreamed
 from agents.team.tasks import AnswerTask, BlockTask, CaseTask, CutTask, Side, Task
 from evidence.cards.card import Card, CardDocument, Heading, Node
 from evidence.errors import EvidenceError
@@ -72,11 +72,11 @@ def run_agent_command(library: Library, args: argparse.Namespace) -> int:
         return 1
     stop = threading.Event()
     team = Team(library, generator, embedder, cut_marks, web)
-    done: StepEvent | None = None
+    done: RunDone | None = None
     try:
         for event in run_task(task, team, stop.is_set):
             _print_step(event)
-            if event.kind == StepKind.DONE:
+            if isinstance(event, RunDone):
                 done = event
     except KeyboardInterrupt:
         stop.set()
@@ -84,10 +84,10 @@ def run_agent_command(library: Library, args: argparse.Namespace) -> int:
             web.discard(library)
         print("\ncancelled: no card was stored", file=sys.stderr)
         return 130
-    if done is None or done.data.get("cancelled"):
+    if done is None or done.cancelled:
         return 130
-    cards: list[Card] = done.data["cards"]
-    nodes: list[Node] = done.data["nodes"]
+    cards: list[Card] = list(done.cards)
+    nodes: list[Node] = list(done.nodes)
     if not cards:
         return 1
     heading = nodes[0].title if nodes and isinstance(nodes[0], Heading) else args.command
@@ -109,7 +109,7 @@ _last_role: list[Role | None] = [None]
 
 
 def _print_step(event: StepEvent) -> None:
-    if event.kind == StepKind.TOKEN:
+    if isinstance(event, TokenStreamed):
         if _last_role[0] != event.role:
             if _last_role[0] is not None:
                 print()
@@ -120,7 +120,7 @@ def _print_step(event: StepEvent) -> None:
     if _last_role[0] is not None:
         print()
         _last_role[0] = None
-    if event.kind == StepKind.START and event.role == Role.WRITER:
+    if isinstance(event, Started) and event.role == Role.WRITER:
         print(f"[{event.role}] {event.text}\n[{event.role}] tag: ", end="", flush=True)
         _last_role[0] = event.role
         return

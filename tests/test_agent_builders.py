@@ -9,7 +9,16 @@ import json
 from agents.cutter.extractive import cut_marks
 from agents.team.analyzer import distinct_claims
 from agents.team.builders import COUNTER, cue_bonus, opponent_claim
-from agents.team.events import Role, StepEvent, StepKind
+from agents.team.events import (
+    CardCut,
+    Planned,
+    Role,
+    RunDone,
+    Started,
+    StepEvent,
+    StepFailed,
+    TokenStreamed,
+)
 from agents.team.loop import Team, run_task
 from agents.team.tasks import AnswerTask, BlockTask, Bounds, CaseTask, Side, Task
 from evidence.cards.card import Analytic, Card, CardDocument, Heading, Level
@@ -27,9 +36,10 @@ def plan(*claims: str) -> str:
 def run(lib: Library, embedder: Embedder, task: Task, replies: list[str], cancel=lambda: False):  # type: ignore[no-untyped-def]
     gen = ScriptedGenerator(replies)
     events = list(run_task(task, Team(lib, gen, embedder, cut_marks), cancel))
-    assert events[-1].kind == StepKind.DONE
-    assert sum(e.kind == StepKind.DONE for e in events) == 1
-    return events, gen
+    done = events[-1]
+    assert isinstance(done, RunDone)
+    assert sum(isinstance(e, RunDone) for e in events) == 1
+    return events, done, gen
 
 
 def assert_verbatim(lib: Library, cards: list[Card]) -> None:
@@ -45,18 +55,17 @@ def test_block_plan_then_missing_claim_goes_back_to_the_searcher(
     replies = [plan("Water scarcity drives conflict between states.",
                     "Chocolate cake recipes need more butter.")]  # fmt: skip
     task = BlockTask("Water shortages cause wars", answers=2)
-    events, _ = run(sample_library, embedder, task, replies)
-    plans = [e for e in events if e.kind == StepKind.PLAN and "claims" in e.data]
-    assert plans and len(plans[0].data["claims"]) == 2
-    searches = [e.text for e in events if e.role == Role.SEARCHER and e.kind == StepKind.START]
+    events, done, _ = run(sample_library, embedder, task, replies)
+    plans = [e for e in events if isinstance(e, Planned)]
+    assert plans and len(plans[0].claims) == 2
+    searches = [e.text for e in events if isinstance(e, Started) and e.role == Role.SEARCHER]
     cake = [s for s in searches if "cake" in s.lower() or "chocolate" in s.lower()]
     assert len(cake) >= 2  # searched, then searched wider, before giving up on that claim
-    done = events[-1]
-    assert any("Chocolate cake" in o for o in done.data["objections"])
-    cards: list[Card] = done.data["cards"]
+    assert any("Chocolate cake" in o for o in done.objections)
+    cards = list(done.cards)
     assert len(cards) == 2  # the evidence filled the claim the library cannot support
     assert_verbatim(sample_library, cards)
-    [block] = done.data["nodes"]
+    [block] = done.nodes
     assert isinstance(block, Heading) and block.level == Level.BLOCK
     assert block.title == task.claim and block.children == cards
 
@@ -69,14 +78,14 @@ def test_answer_drops_restatements_and_never_reuses_the_opponents_card(
     )
     text = f"{opponent.tag}\n{opponent.body}"
     replies = [plan(opponent.tag, opponent.tag + " Indeed.")]
-    events, _ = run(sample_library, embedder, AnswerTask(text, answers=2), replies)
-    [plan_event] = [e for e in events if e.kind == StepKind.PLAN and "claims" in e.data]
-    assert plan_event.data["claims"] == []  # parroting the opponent is not an answer
-    done = events[-1]
-    cards: list[Card] = done.data["cards"]
+    events, done, _ = run(sample_library, embedder, AnswerTask(text, answers=2), replies)
+    [plan_event] = [e for e in events if isinstance(e, Planned)]
+    assert plan_event.claims == ()  # parroting the opponent is not an answer
+    cards = list(done.cards)
     assert cards and all(c.body != opponent.body for c in cards)
     assert_verbatim(sample_library, cards)
-    assert done.data["nodes"][0].title == f"AT: {opponent_claim(text)}"
+    [block] = done.nodes
+    assert isinstance(block, Heading) and block.title == f"AT: {opponent_claim(text)}"
 
 
 def test_case_chains_each_contention_to_an_impact_and_reads_back_from_word(
@@ -85,9 +94,8 @@ def test_case_chains_each_contention_to_an_impact_and_reads_back_from_word(
     replies = [plan("Water scarcity causes conflict.", "Groundwater law prevents disputes.")]
     task = CaseTask("Resolved: The United States should increase its cooperation on "
                     "international water law", Side.AFF, contentions=2)  # fmt: skip
-    events, _ = run(sample_library, embedder, task, replies)
-    done = events[-1]
-    [pocket] = done.data["nodes"]
+    events, done, _ = run(sample_library, embedder, task, replies)
+    [pocket] = done.nodes
     assert isinstance(pocket, Heading) and pocket.level == Level.POCKET
     assert pocket.title.startswith("1AC: The United States")
     assert isinstance(pocket.children[0], Analytic)  # the plan text
@@ -96,9 +104,9 @@ def test_case_chains_each_contention_to_an_impact_and_reads_back_from_word(
     for contention in contentions:
         assert 1 <= len(contention.children) <= 2  # its first card, then the impact
     assert any("why it matters" in e.text for e in events if e.role == Role.ANALYZER)
-    cards: list[Card] = done.data["cards"]
+    cards = list(done.cards)
     assert_verbatim(sample_library, cards)
-    back = read_verbatim(docx_bytes(CardDocument(done.data["nodes"], title="case")))
+    back = read_verbatim(docx_bytes(CardDocument(list(done.nodes), title="case")))
     assert [(c.tag, c.short_cite, c.full_cite, c.body, c.spans) for c in back.cards()] == [
         (c.tag, c.short_cite, c.full_cite, c.body, c.spans) for c in cards
     ]
@@ -107,13 +115,13 @@ def test_case_chains_each_contention_to_an_impact_and_reads_back_from_word(
 def test_invalid_plan_fails_the_step_and_the_evidence_plans(
     sample_library: Library, embedder: Embedder
 ) -> None:
-    events, gen = run(sample_library, embedder, BlockTask("Water shortages cause wars", 1),
-                      ["not json at all", "{still not"])  # fmt: skip
-    errors = [e for e in events if e.kind == StepKind.ERROR and e.role == Role.ANALYZER]
+    events, done, gen = run(sample_library, embedder, BlockTask("Water shortages cause wars", 1),
+                            ["not json at all", "{still not"])  # fmt: skip
+    errors = [e for e in events if isinstance(e, StepFailed) and e.role == Role.ANALYZER]
     assert errors and "not valid JSON after 2 attempts" in errors[0].text
     assert gen.requests[0].json_schema is not None  # asked under the grammar, twice
     assert gen.requests[1].seed != gen.requests[0].seed
-    assert len(events[-1].data["cards"]) == 1
+    assert len(done.cards) == 1
 
 
 def test_cancel_during_the_plan_keeps_nothing(sample_library: Library, embedder: Embedder) -> None:
@@ -127,21 +135,21 @@ def test_cancel_during_the_plan_keeps_nothing(sample_library: Library, embedder:
     for event in run_task(BlockTask("Water wars", 2), Team(sample_library, gen, embedder,
                                                            cut_marks), cancel):  # fmt: skip
         seen.append(event)
-        if event.kind == StepKind.TOKEN and event.role == Role.ANALYZER:
+        if isinstance(event, TokenStreamed) and event.role == Role.ANALYZER:
             stop[0] = True
     done = seen[-1]
-    assert done.kind == StepKind.DONE and done.data["cancelled"]
-    assert done.data["cards"] == [] and done.data["nodes"] == []
-    assert not any(e.kind == StepKind.CARD for e in seen)
+    assert isinstance(done, RunDone) and done.cancelled
+    assert done.cards == () and done.nodes == ()
+    assert not any(isinstance(e, CardCut) for e in seen)
 
 
 def test_token_budget_skips_the_plan_but_still_ends(
     sample_library: Library, embedder: Embedder
 ) -> None:
     task = CaseTask("Resolved: water law", Side.NEG, 1, bounds=Bounds(max_generated_tokens=0))
-    events, gen = run(sample_library, embedder, task, [])
+    _, done, gen = run(sample_library, embedder, task, [])
     assert gen.requests == []
-    assert events[-1].data["cards"]  # cut from the evidence, tags fall back to the claims
+    assert done.cards  # cut from the evidence, tags fall back to the claims
 
 
 def test_distinct_claims_and_cues(embedder: Embedder) -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from agents.cutter.extractive import cut_marks
-from agents.team.events import Role, StepEvent, StepKind
+from agents.team.events import Role, RunDone, Started, StepEvent, TokenStreamed
 from agents.team.loop import Team, run_cut
 from agents.team.tasks import Bounds, CutTask
-from evidence.cards.card import Card, Mark
+from evidence.cards.card import Mark
 from evidence.datadir import DataDir
 from evidence.library import Library
 from evidence.settings import Settings
@@ -22,9 +22,10 @@ def _run(lib: Library, embedder, task: CutTask, gen: ScriptedGenerator, cancel=l
     return list(run_cut(task, Team(lib, gen, embedder, cut_marks), cancel))
 
 
-def _done(events: list[StepEvent]) -> StepEvent:
-    assert events[-1].kind == StepKind.DONE
-    return events[-1]
+def _done(events: list[StepEvent]) -> RunDone:
+    done = events[-1]
+    assert isinstance(done, RunDone)
+    return done
 
 
 def test_cut_task_walks_all_four_roles_and_cards_are_verbatim(
@@ -38,7 +39,7 @@ def test_cut_task_walks_all_four_roles_and_cards_are_verbatim(
     for role in (Role.SEARCHER, Role.ANALYZER, Role.WRITER, Role.REVIEWER, Role.TEAM):
         assert role in roles
     assert roles.index(Role.SEARCHER) < roles.index(Role.ANALYZER) < roles.index(Role.WRITER)
-    cards: list[Card] = _done(events).data["cards"]
+    cards = _done(events).cards
     assert len(cards) == 2
     for card in cards:
         text = sample_library.store.source_text(card.source_id or 0)
@@ -46,7 +47,7 @@ def test_cut_task_walks_all_four_roles_and_cards_are_verbatim(
         assert text[off : off + len(card.body)] == card.body
         assert card.short_cite and card.full_cite
         assert card.marked(Mark.HIGHLIGHT)
-    assert any(e.kind == StepKind.TOKEN for e in events)  # the tag streamed
+    assert any(isinstance(e, TokenStreamed) for e in events)  # the tag streamed
 
 
 def test_empty_library_says_so_and_invents_nothing(data_dir: DataDir, embedder) -> None:  # type: ignore[no-untyped-def]
@@ -54,7 +55,7 @@ def test_empty_library_says_so_and_invents_nothing(data_dir: DataDir, embedder) 
     gen = ScriptedGenerator([])
     events = _run(lib, embedder, CutTask("sanctions fail"), gen)
     done = _done(events)
-    assert done.data["cards"] == [] and "import" in done.data["objections"][0]
+    assert done.cards == () and "import" in done.objections[0]
     assert gen.requests == []  # the model was never asked to write anything
     lib.close()
 
@@ -64,7 +65,7 @@ def test_claim_the_library_knows_nothing_about_gets_no_cards(
 ) -> None:  # type: ignore[no-untyped-def]
     gen = ScriptedGenerator([])
     done = _done(_run(sample_library, embedder, CutTask("recipes for chocolate cake"), gen))
-    assert done.data["cards"] == [] and "no evidence" in done.data["objections"][0]
+    assert done.cards == () and "no evidence" in done.objections[0]
 
 
 def test_missing_cards_send_the_analyzer_back_to_the_searcher(
@@ -74,10 +75,10 @@ def test_missing_cards_send_the_analyzer_back_to_the_searcher(
     task = CutTask("extractive summarization of debate evidence", cards=40, source_id=pdf.id,
                    bounds=Bounds(max_rounds=2))  # fmt: skip
     events = _run(sample_library, embedder, task, ScriptedGenerator([]))
-    searches = [e for e in events if e.role == Role.SEARCHER and e.kind == StepKind.START]
+    searches = [e for e in events if isinstance(e, Started) and e.role == Role.SEARCHER]
     assert len(searches) >= 2
     assert any(e.role == Role.ANALYZER and "I need" in e.text for e in events)
-    cards = _done(events).data["cards"]
+    cards = _done(events).cards
     assert 0 < len(cards) < 40 and all(c.source_id == pdf.id for c in cards)
 
 
@@ -95,11 +96,11 @@ def test_cancel_mid_tag_stops_within_a_token_and_keeps_nothing(
         CutTask("sanctions fail"), Team(sample_library, gen, embedder, cut_marks), cancel
     ):
         events.append(event)
-        if event.kind == StepKind.TOKEN:
+        if isinstance(event, TokenStreamed):
             tokens += 1
     assert tokens <= 3
     done = _done(events)
-    assert done.data["cancelled"] is True and done.data["cards"] == []
+    assert done.cancelled is True and done.cards == ()
 
 
 def test_token_budget_bounds_the_run(sample_library: Library, embedder) -> None:  # type: ignore[no-untyped-def]
@@ -107,14 +108,14 @@ def test_token_budget_bounds_the_run(sample_library: Library, embedder) -> None:
     task = CutTask("deterrence prevents war with North Korea", cards=3,
                    bounds=Bounds(max_generated_tokens=4))  # fmt: skip
     done = _done(_run(sample_library, embedder, task, gen))
-    assert any("budget" in o for o in done.data["objections"])
+    assert any("budget" in o for o in done.objections)
 
 
 def test_unsupported_model_tag_is_revised_to_the_claim(sample_library: Library, embedder) -> None:  # type: ignore[no-untyped-def]
     gen = ScriptedGenerator(["Chocolate cake recipes are delicious and easy."] * 3)
     claim = "Deterrence prevents war with North Korea"
     events = _run(sample_library, embedder, CutTask(claim, cards=1), gen)
-    card = _done(events).data["cards"][0]
+    card = _done(events).cards[0]
     assert card.tag == claim
     assert any("revised" in e.text for e in events if e.role == Role.REVIEWER)
 
@@ -129,10 +130,11 @@ def test_instructions_inside_evidence_are_data(data_dir: DataDir, embedder, tmp_
     lib = Library(data_dir, Settings(), lambda: embedder)
     list(lib.import_paths([evil]))
     gen = ScriptedGenerator(["HACKED cite and new body text here."])
-    card = _done(_run(lib, embedder, CutTask("sanctions fail", cards=1), gen)).data["cards"][0]
+    card = _done(_run(lib, embedder, CutTask("sanctions fail", cards=1), gen)).cards[0]
     assert "HACKED" not in card.short_cite and "HACKED" not in card.full_cite
-    source_text = lib.store.source_text(card.source_id)
-    assert source_text[card.source_offset : card.source_offset + len(card.body)] == card.body
+    source_text = lib.store.source_text(card.source_id or 0)
+    off = card.source_offset or 0
+    assert source_text[off : off + len(card.body)] == card.body
     lib.close()
 
 
@@ -141,4 +143,4 @@ def test_done_event_is_always_last(sample_library: Library, embedder, cards: int
     events = _run(
         sample_library, embedder, CutTask("water wars are unlikely", cards), ScriptedGenerator([])
     )
-    assert [e.kind for e in events].count(StepKind.DONE) == 1 and events[-1].kind == StepKind.DONE
+    assert sum(isinstance(e, RunDone) for e in events) == 1 and isinstance(events[-1], RunDone)

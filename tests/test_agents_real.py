@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from agents.team.events import Role, StepKind
+from agents.team.events import Role, RunDone
 from agents.team.tasks import AnswerTask, BlockTask, CaseTask, Side, Task
 from cli.main import main
 from evidence.cards.card import Card
@@ -108,11 +108,11 @@ def test_every_task_runs_end_to_end_with_the_real_model(
     with LlamaGenerator(generator_gguf, n_threads=1) as generator:
         events = list(run_task(task, Team(sample_library, generator, embedder, cut_marks)))
     done = events[-1]
-    assert done.kind == StepKind.DONE and not done.data["cancelled"]
+    assert isinstance(done, RunDone) and not done.cancelled
     roles = {e.role for e in events}
     assert {Role.SEARCHER, Role.ANALYZER, Role.WRITER, Role.REVIEWER} <= roles
-    cards: list[Card] = done.data["cards"]
-    assert cards and done.data["nodes"]
+    cards = done.cards
+    assert cards and done.nodes
     sources = {s.id: s for s in sample_library.store.sources()}
     for card in cards:
         assert card.source_id in sources

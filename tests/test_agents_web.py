@@ -14,7 +14,15 @@ from pathlib import Path
 import pytest
 
 from agents.cutter.extractive import cut_marks
-from agents.team.events import Role, StepEvent, StepKind
+from agents.team.events import (
+    CardCut,
+    Planned,
+    Role,
+    RunDone,
+    StepEvent,
+    StepFailed,
+    WebPagesRemoved,
+)
 from agents.team.loop import Team, run_task
 from agents.team.tasks import BlockTask, CutTask, Task
 from agents.team.web_research import WebResearch, web_research_from_settings
@@ -110,9 +118,15 @@ def run(
     for event in run_task(task, team, lambda: stop[0]):
         events.append(event)
         stop[0] = stop[0] or cancel_when(event)
-    assert events[-1].kind == StepKind.DONE
-    assert sum(e.kind == StepKind.DONE for e in events) == 1
+    assert isinstance(events[-1], RunDone)
+    assert sum(isinstance(e, RunDone) for e in events) == 1
     return events
+
+
+def done_of(events: list[StepEvent]) -> RunDone:
+    done = events[-1]
+    assert isinstance(done, RunDone)
+    return done
 
 
 def origins(lib: Library) -> set[str]:
@@ -134,7 +148,7 @@ def test_searcher_imports_what_it_uses_from_the_web(
     assert any(t.startswith("imported from the web: Water wars are already here") for t in searcher)
     assert any(t.startswith("already in the library:") for t in searcher)
     assert any(t.startswith("not imported: Gone:") and "404" in t for t in searcher)
-    cards: list[Card] = events[-1].data["cards"]
+    cards = done_of(events).cards
     assert len(cards) == 2
     card_sources = [lib.store.source(c.source_id or 0) for c in cards]
     assert {s.origin for s in card_sources if s} == {urls["water"], urls["aquifer"]}
@@ -145,8 +159,8 @@ def test_searcher_imports_what_it_uses_from_the_web(
         text = lib.store.source_text(source.id)
         off = card.source_offset or 0
         assert text[off : off + len(card.body)] == card.body  # verbatim from the page
-    card_steps = [e for e in events if e.kind == StepKind.CARD]
-    assert len(card_steps) == 2 and all(e.data.get("web") is True for e in card_steps)
+    card_steps = [e for e in events if isinstance(e, CardCut)]
+    assert len(card_steps) == 2 and all(e.web for e in card_steps)
     # The pages the cards came from stay, and so does the page that was there before; the
     # 404 never became a source.
     assert origins(lib) == {urls["water"], urls["aquifer"], urls["jazz"]}
@@ -162,16 +176,17 @@ def test_unused_web_pages_are_removed_after_the_run(
     urls = serve(loopback)
     lib = Library(data_dir, web_settings(loopback), lambda: embedder)
     events = run(lib, embedder, CutTask(CLAIM, cards=1))
-    [card] = events[-1].data["cards"]
-    source = lib.store.source(card.source_id)
+    [card] = done_of(events).cards
+    source = lib.store.source(card.source_id or 0)
     assert source is not None and source.origin in (urls["water"], urls["aquifer"])
     # Three pages were imported (water, aquifer, jazz); one card used one of them.
     imported = [e for e in events if e.text.startswith("imported from the web:")]
     assert len(imported) == 3
-    [removal] = [e for e in events if e.text.startswith("removed 2 web pages")]
+    [removal] = [e for e in events if isinstance(e, WebPagesRemoved)]
+    assert removal.text.startswith("removed 2 web pages")
     assert removal.role == Role.SEARCHER and removal is events[-2]
     unused = {urls["water"], urls["aquifer"], urls["jazz"]} - {source.origin}
-    assert set(removal.data["removed"]) == unused
+    assert set(removal.urls) == unused
     assert origins(lib) == {source.origin}
     # The removed pages' passages and vectors are gone too.
     hits = lib.search("history of jazz New Orleans bebop", k=5)
@@ -187,10 +202,10 @@ def test_a_block_keeps_only_pages_its_cards_came_from(
     lib = Library(data_dir, web_settings(loopback), lambda: embedder)
     plan = json.dumps({"claims": ["Shrinking aquifers push rival states toward conflict."]})
     events = run(lib, embedder, BlockTask(CLAIM, answers=2), replies=[plan] + ["Tag."] * 4)
-    assert next(e.data.get("claims") for e in events if e.kind == StepKind.PLAN) == [
-        "Shrinking aquifers push rival states toward conflict."
-    ]
-    cards: list[Card] = events[-1].data["cards"]
+    assert next(e.claims for e in events if isinstance(e, Planned)) == (
+        "Shrinking aquifers push rival states toward conflict.",
+    )
+    cards = done_of(events).cards
     assert cards
     used = {c.source_id for c in cards}
     assert {s.id for s in lib.store.sources()} == used
@@ -205,9 +220,9 @@ def test_stop_during_the_web_step_keeps_nothing(
     lib = Library(data_dir, web_settings(loopback), lambda: embedder)
     events = run(lib, embedder, CutTask(CLAIM, cards=2),
                  lambda e: e.text.startswith("imported from the web:"))  # fmt: skip
-    done = events[-1]
-    assert done.data["cancelled"] is True and done.data["cards"] == []
-    assert not any(e.kind == StepKind.CARD for e in events)
+    done = done_of(events)
+    assert done.cancelled is True and done.cards == ()
+    assert not any(isinstance(e, CardCut) for e in events)
     assert lib.store.sources() == []  # the page imported before the Stop was removed
     assert lib.store.queued() == []  # pages not reached are not fetched by a later import
     assert loopback.hits["/news/aquifers"] == 0  # stopped before the next page
@@ -223,10 +238,10 @@ def test_failed_web_search_falls_back_to_the_library(
     local.write_text(WATER.replace("\n", " "), encoding="utf-8")
     list(lib.import_paths([local]))
     events = run(lib, embedder, CutTask(CLAIM, cards=2))
-    [error] = [e for e in events if e.kind == StepKind.ERROR and e.role == Role.SEARCHER]
+    [error] = [e for e in events if isinstance(e, StepFailed) and e.role == Role.SEARCHER]
     assert "web search failed" in error.text and "refuses JSON results (403)" in error.text
-    [card] = events[-1].data["cards"]
-    assert lib.store.source(card.source_id).origin == str(local)  # type: ignore[union-attr]
+    [card] = done_of(events).cards
+    assert lib.store.source(card.source_id or 0).origin == str(local)  # type: ignore[union-attr]
     lib.close()
 
 
@@ -244,10 +259,10 @@ def test_web_off_opens_no_connection_and_uses_the_library(
     events = run(lib, embedder, CutTask(CLAIM, cards=3))
     assert socket_guard.attempts == []
     assert not any("web" in e.text for e in events if e.role == Role.SEARCHER)
-    [card] = events[-1].data["cards"]  # the library has one passage; the web was not asked
-    assert lib.store.source(card.source_id).origin == str(local)  # type: ignore[union-attr]
-    [card_step] = [e for e in events if e.kind == StepKind.CARD]
-    assert "web" not in card_step.data
+    [card] = done_of(events).cards  # the library has one passage; the web was not asked
+    assert lib.store.source(card.source_id or 0).origin == str(local)  # type: ignore[union-attr]
+    [card_step] = [e for e in events if isinstance(e, CardCut)]
+    assert not card_step.web
     lib.close()
 
 
@@ -264,7 +279,7 @@ def test_switching_web_off_mid_run_stops_web_research(
     events = list(run_task(CutTask(CLAIM, cards=1), team))
     assert any(e.text == "web access is off: searching the library only" for e in events)
     assert socket_guard.attempts == [] and loopback.hits["/search"] == 0
-    assert events[-1].data["cards"] == []
+    assert done_of(events).cards == ()
     lib.close()
 
 
@@ -336,12 +351,12 @@ def test_assistant_stop_after_the_run_keeps_no_web_page(
     reports: list[object] = []
 
     def stopped() -> bool:  # the user presses Stop just as the run ends
-        return any(isinstance(r, StepEvent) and r.kind == StepKind.DONE for r in reports)
+        return any(isinstance(r, RunDone) for r in reports)
 
     result = run_assistant(ctx, RunRequest(CutTask(CLAIM, cards=1)), reports.append, stopped)
     steps = [r for r in reports if isinstance(r, StepEvent)]
     assert any(s.text == f"searching the web: {CLAIM}" for s in steps)
-    assert any(s.kind == StepKind.CARD and s.data.get("web") for s in steps)
+    assert any(isinstance(s, CardCut) and s.web for s in steps)
     assert result.cancelled and result.stored == []
     lib = ctx.open_library()
     assert lib.store.sources() == [] and lib.cards() == []

@@ -12,7 +12,18 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from agents.team.events import Role, StepEvent, StepKind
+from agents.team.events import (
+    CardCut,
+    Message,
+    PassagesChosen,
+    Reviewed,
+    Role,
+    RunDone,
+    Searched,
+    Started,
+    StepFailed,
+    TokenStreamed,
+)
 from agents.team.loop import run_task
 from agents.team.tasks import BlockTask, CaseTask, Task
 from app.context import AppContext
@@ -91,6 +102,10 @@ def _cards(nodes: list[Node]) -> list[Card]:
     return out
 
 
+def _card(tag: str) -> Card:
+    return Card(tag, "Smith 20", "Smith, 2020", "Whales must be conserved.", [])
+
+
 def _roles(panel: AssistantPanel) -> set[Role]:
     return {row.role for row in panel.steps.rows()}
 
@@ -140,26 +155,25 @@ def test_steps_model_coalesces_tokens_and_passes_the_model_tester(qtbot, qtmodel
         changes.append((first.row(), last.row()))
 
     model.dataChanged.connect(changed)
-    model.add_event(StepEvent(Role.TEAM, StepKind.START, "Cut 2 cards"))
-    model.add_event(StepEvent(Role.SEARCHER, StepKind.EVIDENCE, "3 passages found"))
-    model.add_event(StepEvent(Role.WRITER, StepKind.START, "cutting from a.pdf"))
+    model.add_event(Started(Role.TEAM, "Cut 2 cards"))
+    model.add_event(Searched("3 passages found", ()))
+    model.add_event(Started(Role.WRITER, "cutting from a.pdf"))
     for _ in range(3000):
-        model.add_event(StepEvent(Role.WRITER, StepKind.TOKEN, "ab"))
+        model.add_event(TokenStreamed(Role.WRITER, "ab"))
     assert model.rowCount() == 3  # nothing applied before the flush timer fires
     qtbot.waitUntil(lambda: model.rowCount() == 4, timeout=1000)
     assert changes == []  # one new row for 3000 tokens, not 3000 rows or changes
     for _ in range(500):
-        model.add_event(StepEvent(Role.WRITER, StepKind.TOKEN, "c"))
+        model.add_event(TokenStreamed(Role.WRITER, "c"))
     qtbot.waitUntil(lambda: len(changes) == 1, timeout=1000)
     assert changes == [(3, 3)]  # 500 more tokens: one change
-    model.add_event(StepEvent(Role.WRITER, StepKind.TOKEN, "!"))
-    model.add_event(StepEvent(Role.WRITER, StepKind.CARD, "Tag (Smith 20)"))  # flushes first
-    model.add_event(StepEvent(Role.REVIEWER, StepKind.REVIEW, "finished"))
-    model.add_event(StepEvent(Role.WRITER, StepKind.ERROR, "tag not generated"))
+    model.add_event(TokenStreamed(Role.WRITER, "!"))
+    model.add_event(CardCut("Tag (Smith 20)", _card("Tag."), 1))  # flushes first
+    model.add_event(Reviewed("finished", "finished", ()))
+    model.add_event(StepFailed(Role.WRITER, "tag not generated"))
     rows = model.rows()
-    assert [r.kind for r in rows] == [
-        StepKind.START, StepKind.EVIDENCE, StepKind.START, StepKind.TOKEN,
-        StepKind.CARD, StepKind.REVIEW, StepKind.ERROR,
+    assert [type(r.event) for r in rows] == [
+        Started, Searched, Started, TokenStreamed, CardCut, Reviewed, StepFailed,
     ]  # fmt: skip
     assert rows[3].text == "ab" * 3000 + "c" * 500 + "!"
     index = model.index(4, 0)
@@ -198,11 +212,11 @@ def test_cut_streams_the_team_and_lands_verbatim_cards(qtbot, panel, samples_ctx
     assert _roles(panel) >= TEAM_ROLES
     rows = panel.steps.rows()
     # Tokens stream into one row per tag, never one row per token.
-    writer_starts = sum(1 for r in rows if r.role == Role.WRITER and r.kind == StepKind.START)
-    token_rows = [r for r in rows if r.kind == StepKind.TOKEN]
+    writer_starts = sum(1 for r in rows if isinstance(r.event, Started) and r.role == Role.WRITER)
+    token_rows = [r for r in rows if r.streaming]
     assert len(token_rows) <= writer_starts
-    assert sum(1 for r in rows if r.kind == StepKind.CARD) == len(cards)
-    assert rows[-1].kind == StepKind.DONE
+    assert sum(1 for r in rows if isinstance(r.event, CardCut)) == len(cards)
+    assert isinstance(rows[-1].event, RunDone)
     _assert_verbatim_and_stored(samples_ctx, cards, f"Cut: {CLAIM}")
     assert len(panel.last_result.stored) == len(cards)
     assert "stored" in panel.status.text()
@@ -215,7 +229,7 @@ def test_stop_ends_the_run_within_a_second_and_keeps_nothing(qtbot, panel, sampl
     panel.results_ready.connect(landed.append)
     panel.set_task(TaskKind.CUT, CLAIM, 3)
     assert panel.run()
-    streaming = lambda: any(r.kind == StepKind.TOKEN for r in panel.steps.rows())  # noqa: E731
+    streaming = lambda: any(r.streaming for r in panel.steps.rows())  # noqa: E731
     qtbot.waitUntil(streaming, timeout=RUN_MS)
     panel.activateWindow()
     panel.text_box.setFocus()
@@ -258,11 +272,11 @@ def test_empty_library_shows_the_searchers_no_evidence_message(qtbot, empty_pane
     qtbot.waitUntil(lambda: not empty_panel.is_running(), timeout=RUN_MS)
     messages = [
         r.text for r in empty_panel.steps.rows()
-        if r.role == Role.SEARCHER and r.kind == StepKind.MESSAGE
+        if isinstance(r.event, Message) and r.role == Role.SEARCHER
     ]  # fmt: skip
     assert messages and "no evidence" in messages[0] and "import" in messages[0]
     assert empty_panel.status.text() == NO_EVIDENCE_HINT
-    assert not any(r.kind == StepKind.CARD for r in empty_panel.steps.rows())
+    assert not any(isinstance(r.event, CardCut) for r in empty_panel.steps.rows())
     assert not landed
     assert _stored_cut_cards(app_ctx) == 0
     screenshot(empty_panel, "assistant-no-evidence")
@@ -302,13 +316,13 @@ def test_dark_palette_screenshot(qtbot, empty_panel) -> None:  # type: ignore[no
         empty_panel.set_task(TaskKind.CASE, "")
         assert empty_panel.side_box.isVisible() and not empty_panel.source_box.isVisible()
         for event in (
-            StepEvent(Role.TEAM, StepKind.START, "Cut 2 cards for: " + CLAIM),
-            StepEvent(Role.SEARCHER, StepKind.EVIDENCE, "6 passages found"),
-            StepEvent(Role.ANALYZER, StepKind.PLAN, "use 2 passages"),
-            StepEvent(Role.WRITER, StepKind.START, "cutting from 1nc.docx"),
-            StepEvent(Role.WRITER, StepKind.CARD, "UNCLOS mandates whale conservation (Smith 20)"),
-            StepEvent(Role.REVIEWER, StepKind.REVIEW, "revise: Smith 20: cite has no date"),
-            StepEvent(Role.WRITER, StepKind.ERROR, "tag not generated: prompt too long"),
+            Started(Role.TEAM, "Cut 2 cards for: " + CLAIM),
+            Searched("6 passages found", ()),
+            PassagesChosen("use 2 passages", CLAIM, (1, 2), 0),
+            Started(Role.WRITER, "cutting from 1nc.docx"),
+            CardCut("UNCLOS mandates whale conservation (Smith 20)", _card(CLAIM), 1),
+            Reviewed("revise: Smith 20: cite has no date", "revise", ("cite has no date",)),
+            StepFailed(Role.WRITER, "tag not generated: prompt too long"),
         ):
             empty_panel.steps.add_event(event)
         empty_panel._show_status("Could not run: the model file is broken", error=True)

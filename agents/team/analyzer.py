@@ -12,7 +12,7 @@ from collections.abc import Generator as Gen
 from typing import Any
 
 from agents.runtime.generation import GenerationError, GenerationRequest, Generator
-from agents.team.events import Role, StepEvent, StepKind
+from agents.team.events import Role, StepEvent, TokenStreamed
 from agents.team.prompts import render
 from agents.team.reviewer import cosine
 from evidence.cancel import CancelCheck
@@ -50,7 +50,7 @@ def ask_claims(
         pieces: list[str] = []
         for piece in generator.stream(request, cancel):
             pieces.append(piece)
-            yield StepEvent(Role.ANALYZER, StepKind.TOKEN, piece)
+            yield TokenStreamed(Role.ANALYZER, piece)
         if cancel():
             return None
         try:

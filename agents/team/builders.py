@@ -11,7 +11,16 @@ from collections.abc import Iterator
 
 from agents.runtime.generation import GenerationError
 from agents.team.analyzer import ask_claims, distinct_claims, plan_prompt
-from agents.team.events import Role, StepEvent, StepKind
+from agents.team.events import (
+    Message,
+    Planned,
+    Reviewed,
+    Role,
+    Started,
+    StepEvent,
+    StepFailed,
+    TokenStreamed,
+)
 from agents.team.loop import Bonus, CutResult, RunBudget, Steps, Team, cut_claim, done_event
 from agents.team.tasks import AnswerTask, BlockTask, Bounds, CaseTask, CutTask, Side, Task
 from agents.team.writer import Draft
@@ -65,7 +74,7 @@ def run_build(task: Task, team: Team, cancel: CancelCheck) -> Iterator[StepEvent
 
 
 def _block(task: BlockTask, team: Team, run: RunBudget, cancel: CancelCheck) -> Steps[None]:
-    yield StepEvent(Role.TEAM, StepKind.START, f"Research a block for: {task.claim}")
+    yield Started(Role.TEAM, f"Research a block for: {task.claim}")
     claims = yield from _plan(team, task.bounds, run, cancel, "block", task.claim, task.answers)
     if claims is None:
         yield done_event([], [], True)
@@ -89,10 +98,10 @@ def opponent_claim(card_text: str) -> str:
 
 def _answer(task: AnswerTask, team: Team, run: RunBudget, cancel: CancelCheck) -> Steps[None]:
     claim = opponent_claim(task.card)
-    yield StepEvent(Role.TEAM, StepKind.START, f"Answer the card: {claim}")
+    yield Started(Role.TEAM, f"Answer the card: {claim}")
     if not claim:
         msg = "the opponent's card is empty: paste its tag and text"
-        yield StepEvent(Role.ANALYZER, StepKind.ERROR, msg)
+        yield StepFailed(Role.ANALYZER, msg)
         yield done_event([], [msg], False)
         return
     answers = yield from _plan(team, task.bounds, run, cancel, "answer", claim, task.answers)
@@ -111,7 +120,7 @@ def _answer(task: AnswerTask, team: Team, run: RunBudget, cancel: CancelCheck) -
 def _case(task: CaseTask, team: Team, run: RunBudget, cancel: CancelCheck) -> Steps[None]:
     title = re.sub(r"^\s*resolved\s*[:,]?\s*", "", task.resolution, flags=re.IGNORECASE).strip()
     speech = "1AC" if task.side == Side.AFF else "1NC"
-    yield StepEvent(Role.TEAM, StepKind.START, f"Build the {speech} for: {title}")
+    yield Started(Role.TEAM, f"Build the {speech} for: {title}")
     side = "affirmative" if task.side == Side.AFF else "negative"
     seeds = yield from _plan(team, task.bounds, run, cancel, "case", title, task.contentions,
                              side)  # fmt: skip
@@ -124,7 +133,7 @@ def _case(task: CaseTask, team: Team, run: RunBudget, cancel: CancelCheck) -> St
     objections: list[str] = []
     contentions: list[Node] = []
     for number, seed in enumerate(seeds, start=1):
-        yield StepEvent(Role.ANALYZER, StepKind.MESSAGE, f"Contention {number}: {seed}")
+        yield Message(Role.ANALYZER, f"Contention {number}: {seed}")
         link = yield from cut_claim(team, CutTask(seed, 1, bounds=task.bounds), run, cancel,
                                     start_bonus)  # fmt: skip
         if link.cancelled:
@@ -135,7 +144,7 @@ def _case(task: CaseTask, team: Team, run: RunBudget, cancel: CancelCheck) -> St
             continue
         first = link.drafts[0].card
         # Chain: the impact is what the first card's own claim leads to.
-        yield StepEvent(Role.ANALYZER, StepKind.MESSAGE, f"why it matters: {first.tag}")
+        yield Message(Role.ANALYZER, f"why it matters: {first.tag}")
         impact = yield from cut_claim(team, CutTask(first.tag, 1, bounds=task.bounds), run,
                                       cancel, cue_bonus(IMPACT))  # fmt: skip
         if impact.cancelled:
@@ -153,7 +162,7 @@ def _case(task: CaseTask, team: Team, run: RunBudget, cancel: CancelCheck) -> St
             f"no evidence in the library for “{title}”: import articles or backfiles on it "
             "first (debate-prep import PATH); no card was invented"
         )
-        yield StepEvent(Role.SEARCHER, StepKind.MESSAGE, msg)
+        yield Message(Role.SEARCHER, msg)
         yield done_event([], [msg], False)
         return
     plan: list[Node] = [Analytic(f"Plan: {title}")] if task.side == Side.AFF else []
@@ -166,7 +175,7 @@ def _plan(
     n: int, side: str = "",
 ) -> Steps[list[str] | None]:  # fmt: skip
     """The Analyzer's claims for the task (maybe fewer than n); None when cancelled."""
-    yield StepEvent(Role.ANALYZER, StepKind.START, f"planning {n} claims for: {subject}")
+    yield Started(Role.ANALYZER, f"planning {n} claims for: {subject}")
     budget = bounds.max_generated_tokens - run.tokens
     claims: list[str] | None = []
     if budget > 0:
@@ -175,15 +184,15 @@ def _plan(
                                n, budget, cancel)  # fmt: skip
             claims = yield from _counting(steps, run)
         except GenerationError as exc:
-            yield StepEvent(Role.ANALYZER, StepKind.ERROR,
-                            f"plan not generated ({exc}); planning from the evidence")  # fmt: skip
+            yield StepFailed(
+                Role.ANALYZER, f"plan not generated ({exc}); planning from the evidence"
+            )
     if claims is None or cancel():
         return None
     avoid = subject if kind == "answer" else ""
     kept = distinct_claims(claims, team.embedder, avoid=avoid, limit=n)
     note = f"; {n - len(kept)} left to the evidence" if len(kept) < n else ""
-    yield StepEvent(Role.ANALYZER, StepKind.PLAN, "claims: " + " | ".join(kept) + note,
-                    {"claims": kept, "missing": n - len(kept)})  # fmt: skip
+    yield Planned("claims: " + " | ".join(kept) + note, tuple(kept), n - len(kept))
     return kept
 
 
@@ -193,7 +202,7 @@ def _counting(steps: Steps[list[str] | None], run: RunBudget) -> Steps[list[str]
             event = next(steps)
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
-        if event.kind == StepKind.TOKEN:
+        if isinstance(event, TokenStreamed):
             run.tokens += 1
         yield event
 
@@ -215,9 +224,8 @@ def _cut_each(
         else:
             objections += result.objections
     if len(drafts) < n:
-        yield StepEvent(Role.ANALYZER, StepKind.MESSAGE,
-                        f"{n - len(drafts)} more cards needed: the strongest other evidence "
-                        f"on “{subject}”")  # fmt: skip
+        yield Message(Role.ANALYZER, f"{n - len(drafts)} more cards needed: the strongest "
+                                     f"other evidence on “{subject}”")  # fmt: skip
         fill = yield from cut_claim(team, CutTask(subject, n - len(drafts), bounds=bounds), run,
                                     cancel, bonus)  # fmt: skip
         if fill.cancelled:
@@ -240,7 +248,6 @@ def _finish(result: CutResult, nodes: list[Node]) -> Iterator[StepEvent]:
         yield done_event([], result.objections, False)
         return
     verdict = "finished" if not result.objections else "revise"
-    yield StepEvent(Role.REVIEWER, StepKind.REVIEW,
-                    f"{verdict}: {len(cards)} cards" + "".join(f"; {o}" for o in result.objections),
-                    {"verdict": verdict, "objections": list(result.objections)})  # fmt: skip
+    text = f"{verdict}: {len(cards)} cards" + "".join(f"; {o}" for o in result.objections)
+    yield Reviewed(text, verdict, tuple(result.objections))
     yield done_event(result.drafts, result.objections, False, nodes)

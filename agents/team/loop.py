@@ -15,7 +15,20 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from agents.runtime.generation import GenerationError, Generator
-from agents.team.events import Role, StepEvent, StepKind
+from agents.team.events import (
+    CardCut,
+    CardReviewed,
+    Message,
+    PassagesChosen,
+    Reviewed,
+    Role,
+    RunDone,
+    Searched,
+    Started,
+    StepEvent,
+    StepFailed,
+    TokenStreamed,
+)
 from agents.team.reviewer import SUPPORT_THRESHOLD, cosine, mechanical_objections, support
 from agents.team.tasks import CutTask, Task
 from agents.team.writer import Draft, MarkCutter, clean_tag, draft_from_passage, write_tag
@@ -52,18 +65,11 @@ class RunBudget:
 
 def done_event(
     drafts: list[Draft], objections: list[str], cancelled: bool, nodes: list[Node] | None = None
-) -> StepEvent:
-    """The last event of every run. data: cards (all cut cards), nodes (the outline to add:
-    headings holding the cards and analytics), objections (the Reviewer's remaining ones),
-    cancelled (then cards and nodes are empty: nothing half-made is kept)."""
-    summary = "cancelled" if cancelled else f"{len(drafts)} cards"
-    if objections:
-        summary += f"; {len(objections)} objections remain"
-    cards = [] if cancelled else [d.card for d in drafts]
-    return StepEvent(Role.TEAM, StepKind.DONE, summary, {
-        "cards": cards, "nodes": [] if cancelled else (nodes or []),
-        "objections": objections, "cancelled": cancelled,
-    })  # fmt: skip
+) -> RunDone:
+    """The last event of every run; a cancelled run keeps no cards and no nodes."""
+    if cancelled:
+        return RunDone((), (), tuple(objections), cancelled=True)
+    return RunDone(tuple(d.card for d in drafts), tuple(nodes or ()), tuple(objections))
 
 
 def run_task(task: Task, team: Team, cancel: CancelCheck = lambda: False) -> Iterator[StepEvent]:
@@ -96,7 +102,7 @@ Bonus = Callable[[str], float]  # extra relevance for a passage's text (e.g. ans
 
 def run_cut(task: CutTask, team: Team, cancel: CancelCheck = lambda: False) -> Iterator[StepEvent]:
     run = RunBudget()
-    yield StepEvent(Role.TEAM, StepKind.START, f"Cut {task.cards} cards for: {task.claim}")
+    yield Started(Role.TEAM, f"Cut {task.cards} cards for: {task.claim}")
     result = yield from cut_claim(team, task, run, cancel)
     if result.cancelled:
         yield done_event([], result.objections, True)
@@ -118,7 +124,7 @@ def cut_claim(
         if cancel():
             return CutResult([], objections, True)
         # Searcher: hybrid search of the local library, results kept with their provenance.
-        yield StepEvent(Role.SEARCHER, StepKind.START, "searching: " + " | ".join(queries))
+        yield Started(Role.SEARCHER, "searching: " + " | ".join(queries))
         fresh = _fresh(team, queries, task, run, bonus)
         if team.web is not None and _lacking(task, len(fresh), len(drafts)):
             # The library lacks evidence: the web's top results become sources, then the
@@ -128,20 +134,18 @@ def cut_claim(
                 return CutResult([], objections, True)
             if added:
                 fresh = _fresh(team, queries, task, run, bonus)
-        yield StepEvent(Role.SEARCHER, StepKind.EVIDENCE, f"{len(fresh)} passages found",
-                        {"hits": fresh})  # fmt: skip
+        yield Searched(f"{len(fresh)} passages found", tuple(fresh))
         if not fresh and not drafts:
             broader = _broaden(task.claim, queries)
             if broader != queries and round_no < task.bounds.max_rounds:
-                yield StepEvent(Role.ANALYZER, StepKind.MESSAGE,
-                                f"no evidence yet for “{task.claim}”: searching wider")  # fmt: skip
+                yield Message(Role.ANALYZER, f"no evidence yet for “{task.claim}”: searching wider")
                 queries = broader
                 continue
             msg = (
                 f"no evidence in the library for “{task.claim}”: import articles or "
                 "backfiles on it first (debate-prep import PATH); no card was invented"
             )
-            yield StepEvent(Role.SEARCHER, StepKind.MESSAGE, msg)
+            yield Message(Role.SEARCHER, msg)
             return CutResult([], [msg], missing=msg)
         # Analyzer: the passages that best support the claim; what is missing goes back.
         need = task.cards - len(drafts)
@@ -149,9 +153,7 @@ def cut_claim(
         run.used.update(h.passage_id for h in chosen)
         missing = need - len(chosen)
         plan = f"use {len(chosen)} passages" + (f"; need {missing} more" if missing else "")
-        yield StepEvent(Role.ANALYZER, StepKind.PLAN, plan, {
-            "claim": task.claim, "passages": [h.passage_id for h in chosen], "missing": missing,
-        })  # fmt: skip
+        yield PassagesChosen(plan, task.claim, tuple(h.passage_id for h in chosen), missing)
         # Writer: extractive bodies and marks; the model writes only the tag.
         for hit in chosen:
             if cancel():
@@ -167,9 +169,8 @@ def cut_claim(
             yield from _review(team, draft, objections)
         over = _over_budget(task, run)
         verdict = "finished" if not objections and len(drafts) >= task.cards else "revise"
-        yield StepEvent(Role.REVIEWER, StepKind.REVIEW,
-                        verdict + (": " + "; ".join(objections) if objections else ""),
-                        {"verdict": verdict, "objections": list(objections)})  # fmt: skip
+        text = verdict + (": " + "; ".join(objections) if objections else "")
+        yield Reviewed(text, verdict, tuple(objections))
         if over:
             objections.append(over)
         # Only missing cards send work back (to the Searcher); objections to the cards we
@@ -178,9 +179,8 @@ def cut_claim(
             break
         if round_no < task.bounds.max_rounds:
             queries = _broaden(task.claim, queries)
-            yield StepEvent(Role.ANALYZER, StepKind.MESSAGE,
-                            f"I need {task.cards - len(drafts)} more cards to prove "
-                            f"“{task.claim}”: searching wider")  # fmt: skip
+            yield Message(Role.ANALYZER, f"I need {task.cards - len(drafts)} more cards to prove "
+                                         f"“{task.claim}”: searching wider")  # fmt: skip
     return CutResult(drafts, objections)
 
 
@@ -247,7 +247,7 @@ def _write(
     # The imported card this passage is, if any (one indexed query, not the source's cards).
     existing = next(iter(load_cards_for_passages(lib.store.conn, [passage.id])), None)
     draft = draft_from_passage(passage, source, existing, task.claim, team.cutter, team.embedder)
-    yield StepEvent(Role.WRITER, StepKind.START, f"cutting from {source.display_name}")
+    yield Started(Role.WRITER, f"cutting from {source.display_name}")
     pieces: list[str] = []
     budget = task.bounds.max_generated_tokens - run.tokens
     if budget > 0:
@@ -255,16 +255,14 @@ def _write(
             for piece in write_tag(team.generator, draft.card, cancel, budget):
                 pieces.append(piece)
                 run.tokens += 1
-                yield StepEvent(Role.WRITER, StepKind.TOKEN, piece)
+                yield TokenStreamed(Role.WRITER, piece)
         except GenerationError as exc:
-            yield StepEvent(Role.WRITER, StepKind.ERROR, f"tag not generated: {exc}")
+            yield StepFailed(Role.WRITER, f"tag not generated: {exc}")
         if cancel():
             return None
     draft.card.tag = clean_tag("".join(pieces), fallback=task.claim)
-    data: dict[str, object] = {"card": draft.card, "passage_id": passage.id}
-    if source.origin.startswith(("http://", "https://")):
-        data["web"] = True  # web evidence: the source is a page, its URL is in the cite
-    yield StepEvent(Role.WRITER, StepKind.CARD, f"{draft.card.tag} ({draft.card.short_cite})", data)
+    web = source.origin.startswith(("http://", "https://"))  # the page's URL is in the cite
+    yield CardCut(f"{draft.card.tag} ({draft.card.short_cite})", draft.card, passage.id, web)
     return draft
 
 
@@ -287,8 +285,7 @@ def _review(team: Team, draft: Draft, objections: list[str]) -> Steps[None]:
     for problem in problems:
         objections.append(f"{card.short_cite or '?'}: {problem}")
     summary = "; ".join([*([note] if note else []), *problems]) or "verbatim, cited, supported"
-    yield StepEvent(Role.REVIEWER, StepKind.MESSAGE, f"{card.short_cite}: {summary}",
-                    {"card": card, "problems": problems, "support": score})  # fmt: skip
+    yield CardReviewed(f"{card.short_cite}: {summary}", card, tuple(problems), score)
 
 
 def _over_budget(task: CutTask, run: RunBudget) -> str:

@@ -9,7 +9,7 @@ run, never for a task tied to one source or passage, and at most MAX_SEARCHES ti
 "Import what it uses": pages a run imports but cuts no card from are removed again when the
 run ends; a cancelled or failed run removes every page it imported. Sources that were in the
 library before the run are never touched. Cards cut from web pages carry the URL as their
-source's origin and in their cite, and their CARD step says `web: True`.
+source's origin and in their cite, and their CardCut step has `web=True`.
 
 With web access off the Team gets no WebResearch at all (see `web_research_from_settings`),
 so nothing here runs and no search library is even imported.
@@ -21,7 +21,17 @@ import logging
 from collections.abc import Generator as Gen
 from collections.abc import Iterator
 
-from agents.team.events import Role, StepEvent, StepKind
+from agents.team.events import (
+    Message,
+    Role,
+    RunDone,
+    Started,
+    StepEvent,
+    StepFailed,
+    WebPage,
+    WebPagesRemoved,
+    WebSearched,
+)
 from evidence.cancel import CancelCheck
 from evidence.errors import NetworkDisabled, WebError
 from evidence.importing.events import EmbedUnavailable, FileResult, FileStatus
@@ -72,25 +82,21 @@ class WebResearch:
             return False
         self._searched.add(key)
         if not library.settings.web_access:  # switched off while the run was going
-            yield StepEvent(Role.SEARCHER, StepKind.MESSAGE,
-                            "web access is off: searching the library only")  # fmt: skip
+            yield Message(Role.SEARCHER, "web access is off: searching the library only")
             return False
-        yield StepEvent(Role.SEARCHER, StepKind.START, f"searching the web: {query}",
-                        {"web": True, "query": query, "provider": self.provider.name})  # fmt: skip
+        yield Started(Role.SEARCHER, f"searching the web: {query}")
         try:
             results = self.provider.search(query, self.results_per_query, cancel)
         except NetworkDisabled as exc:
-            yield StepEvent(Role.SEARCHER, StepKind.MESSAGE, str(exc), {"web": True})
+            yield Message(Role.SEARCHER, str(exc))
             return False
         except WebError as exc:
             log.warning("web search failed for %r: %s", query, exc)
-            yield StepEvent(Role.SEARCHER, StepKind.ERROR, f"web search failed: {exc}",
-                            {"web": True})  # fmt: skip
+            yield StepFailed(Role.SEARCHER, f"web search failed: {exc}")
             return False
         if cancel():
             return False
-        yield StepEvent(Role.SEARCHER, StepKind.EVIDENCE, f"{len(results)} web results",
-                        {"web": True, "results": results})  # fmt: skip
+        yield WebSearched(f"{len(results)} web results", query, tuple(results))
         new: dict[str, WebResult] = {}  # normalised address -> result
         for result in results:
             try:  # the importer stores a page under its normalised address
@@ -116,7 +122,7 @@ class WebResearch:
             for event in events:
                 if isinstance(event, EmbedUnavailable):
                     note = f"web pages searchable by words only: {event.reason}"
-                    yield StepEvent(Role.SEARCHER, StepKind.MESSAGE, note)
+                    yield Message(Role.SEARCHER, note)
                 if not isinstance(event, FileResult):
                     continue
                 result = by_key.get(url_key(event.path))
@@ -156,15 +162,13 @@ class WebResearch:
         ended = False
         try:
             for event in events:
-                if event.kind == StepKind.DONE:
+                if isinstance(event, RunDone):
                     ended = True
-                    cards = [] if event.data.get("cancelled") else event.data.get("cards", [])
-                    used = {card.source_id for card in cards}
+                    used = {card.source_id for card in event.cards}  # none when cancelled
                     removed = self.remove_unused(library, used)
-                    if removed and not event.data.get("cancelled"):
-                        yield StepEvent(Role.SEARCHER, StepKind.MESSAGE,
-                                        f"removed {len(removed)} web pages no card came from",
-                                        {"web": True, "removed": removed})  # fmt: skip
+                    if removed and not event.cancelled:
+                        text = f"removed {len(removed)} web pages no card came from"
+                        yield WebPagesRemoved(text, tuple(removed))
                 yield event
         finally:
             if not ended:  # an error or an abandoned run: keep nothing half-made
@@ -192,6 +196,7 @@ class WebResearch:
         return self.remove_unused(library, set())
 
 
-def _page_step(text: str, result: WebResult, **data: object) -> StepEvent:
-    return StepEvent(Role.SEARCHER, StepKind.MESSAGE, text,
-                     {"web": True, "url": result.url, "title": result.title, **data})  # fmt: skip
+def _page_step(
+    text: str, result: WebResult, source_id: int | None = None, reason: str = ""
+) -> WebPage:
+    return WebPage(text, result.url, result.title, source_id, reason)

@@ -11,14 +11,30 @@ coalesced so that thousands of tokens cost one change per FLUSH_MS, not one per 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap, QStandardItem
 from PySide6.QtGui import QStandardItemModel as _ItemModel
 
-from agents.team.events import Role, StepEvent, StepKind
+from agents.team.events import (
+    CardCut,
+    CardReviewed,
+    Message,
+    PassagesChosen,
+    Planned,
+    Reviewed,
+    Role,
+    RunDone,
+    Searched,
+    Started,
+    StepEvent,
+    StepFailed,
+    TokenStreamed,
+    WebPage,
+    WebPagesRemoved,
+    WebSearched,
+)
 
 FLUSH_MS = 50
 
@@ -31,38 +47,69 @@ ROLE_COLORS: dict[Role, QColor] = {
     Role.TEAM: QColor(140, 140, 140),
 }
 ERROR_COLOR = QColor(232, 72, 72)  # readable on white and on the dark base
-_KIND_LABEL = {
-    StepKind.CARD: "card: ",
-    StepKind.REVIEW: "review: ",
-    StepKind.ERROR: "error: ",
-    StepKind.TOKEN: "tag: ",
-}
+
+
+def step_kind(event: StepEvent) -> str:
+    """The kind of step a row shows, as a plain word for views: "card", "token", ..."""
+    match event:
+        case Started():
+            return "start"
+        case TokenStreamed():
+            return "token"
+        case Message() | WebPage() | WebPagesRemoved() | CardReviewed():
+            return "message"
+        case Searched() | WebSearched():
+            return "evidence"
+        case Planned() | PassagesChosen():
+            return "plan"
+        case CardCut():
+            return "card"
+        case Reviewed():
+            return "review"
+        case StepFailed():
+            return "error"
+        case RunDone():
+            return "done"
 
 
 @dataclass
 class StepRow:
-    role: Role
-    kind: StepKind
-    text: str
-    data: dict[str, Any] = field(default_factory=dict)
+    event: StepEvent  # a streaming row holds its first piece
+    text: str  # the event's text; a streaming row's grows with every piece
+
+    @property
+    def role(self) -> Role:
+        return self.event.role
+
+    @property
+    def streaming(self) -> bool:
+        return isinstance(self.event, TokenStreamed)
 
     def label(self) -> str:
-        text = self.text.lstrip() if self.kind == StepKind.TOKEN else self.text
-        label = _KIND_LABEL.get(self.kind, "")
-        if self.kind == StepKind.TOKEN and self.role != Role.WRITER:
-            label = ""  # only the Writer streams a tag; the Analyzer streams its plan
+        text = self.text.lstrip() if self.streaming else self.text
+        match self.event:
+            case CardCut():
+                label = "card: "
+            case Reviewed():
+                label = "review: "
+            case StepFailed():
+                label = "error: "
+            case TokenStreamed(role=Role.WRITER):  # the Analyzer streams its plan, not a tag
+                label = "tag: "
+            case _:
+                label = ""
         return f"{self.role.value}  ·  {label}{text}"
 
 
 class StepsModel(_ItemModel):
     RoleNameRole = Qt.ItemDataRole.UserRole + 1  # the agent role, "Writer"
-    KindRole = Qt.ItemDataRole.UserRole + 2  # the StepKind value, "card"
-    EventDataRole = Qt.ItemDataRole.UserRole + 3  # the event's data dict
+    KindRole = Qt.ItemDataRole.UserRole + 2  # step_kind(), "card"
+    EventRole = Qt.ItemDataRole.UserRole + 3  # the StepEvent itself (its typed fields)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[StepRow] = []
-        self._pending: list[tuple[Role, str]] = []
+        self._pending: list[TokenStreamed] = []
         self._icons: dict[Role, QIcon] = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -70,13 +117,13 @@ class StepsModel(_ItemModel):
         self._timer.timeout.connect(self.flush)
 
     def add_event(self, event: StepEvent) -> None:
-        if event.kind == StepKind.TOKEN:
-            self._pending.append((event.role, event.text))
+        if isinstance(event, TokenStreamed):
+            self._pending.append(event)
             if not self._timer.isActive():
                 self._timer.start()
             return
         self.flush()  # keep the order: the tokens before this event land first
-        self._append(StepRow(event.role, event.kind, event.text, dict(event.data)))
+        self._append(StepRow(event, event.text))
 
     def flush(self) -> None:
         """Apply the coalesced tokens: at most one change per touched row."""
@@ -84,16 +131,16 @@ class StepsModel(_ItemModel):
         pending, self._pending = self._pending, []
         touched: set[int] = set()
         fresh: list[StepRow] = []  # streaming rows started in this batch, not yet shown
-        for role, text in pending:
-            new = next((r for r in fresh if r.role == role), None)
+        for piece in pending:
+            new = next((r for r in fresh if r.role == piece.role), None)
             if new is not None:
-                new.text += text
+                new.text += piece.text
                 continue
-            row = self._stream_row(role)
+            row = self._stream_row(piece.role)
             if row is None:
-                fresh.append(StepRow(role, StepKind.TOKEN, text))
+                fresh.append(StepRow(piece, piece.text))
             else:
-                self._rows[row].text += text
+                self._rows[row].text += piece.text
                 touched.add(row)
         for row in sorted(touched):
             item = self.item(row)
@@ -115,23 +162,23 @@ class StepsModel(_ItemModel):
         """The row the role's tokens go to: its last row, when that one is streaming."""
         for i in range(len(self._rows) - 1, -1, -1):
             if self._rows[i].role == role:
-                return i if self._rows[i].kind == StepKind.TOKEN else None
+                return i if self._rows[i].streaming else None
         return None
 
     def _append(self, step: StepRow) -> None:
         item = QStandardItem(self._icon(step.role), step.label())
         item.setEditable(False)
-        if step.kind != StepKind.TOKEN:  # a streaming row's tooltip would go stale
+        if not step.streaming:  # a streaming row's tooltip would go stale
             item.setToolTip(step.text)
         item.setData(step.role.value, self.RoleNameRole)
-        item.setData(step.kind.value, self.KindRole)
-        item.setData(step.data, self.EventDataRole)
-        if step.kind == StepKind.ERROR:
+        item.setData(step_kind(step.event), self.KindRole)
+        item.setData(step.event, self.EventRole)
+        if isinstance(step.event, StepFailed):
             item.setForeground(QBrush(ERROR_COLOR))
         background = _background(step)
         if background is not None:
             item.setBackground(background)
-        if step.kind in (StepKind.CARD, StepKind.DONE):
+        if isinstance(step.event, CardCut | RunDone):
             font = QFont()
             font.setBold(True)
             item.setFont(font)
@@ -155,9 +202,9 @@ class StepsModel(_ItemModel):
 
 def _background(step: StepRow) -> QBrush | None:
     """Cards, reviews and errors stand out: a translucent tint works on either palette."""
-    if step.kind == StepKind.ERROR:
+    if isinstance(step.event, StepFailed):
         color = QColor(ERROR_COLOR)
-    elif step.kind in (StepKind.CARD, StepKind.REVIEW):
+    elif isinstance(step.event, CardCut | Reviewed):
         color = QColor(ROLE_COLORS[step.role])
     else:
         return None
