@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from evidence.cancel import CancelCheck
 from evidence.cards.card import CardDocument
 from evidence.cards.store import CardRow, load_cards, load_cards_by_id, load_outline, outline_of
 from evidence.datadir import DataDir
@@ -22,7 +23,7 @@ from evidence.importing.events import (
     ImportEvent,
     ImportFinished,
 )
-from evidence.importing.importer import CancelCheck, import_files
+from evidence.importing.importer import import_files
 from evidence.index.embedding import Embedder
 from evidence.index.records import IndexStatus, SourceRecord
 from evidence.index.search import SearchFilters, SearchHit, passage_hits, search

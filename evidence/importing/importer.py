@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from evidence.cancel import CancelCheck
 from evidence.errors import EvidenceError, UnreadablePath
 from evidence.importing.discover import Unreachable, discover
 from evidence.importing.events import FileResult, FilesFound, FileStatus, ImportEvent
@@ -28,7 +29,6 @@ from evidence.web.urls import looks_like_url
 
 log = logging.getLogger(__name__)
 
-CancelCheck = Callable[[], bool]
 MAX_ATTEMPTS = 2  # a file that killed the process twice is reported, not retried
 
 

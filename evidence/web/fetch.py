@@ -12,13 +12,13 @@ import codecs
 import importlib.metadata
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urldefrag, urljoin
 
 import httpx
 
+from evidence.cancel import CancelCheck
 from evidence.errors import EmptyFile, FileTooLarge, WebError
 from evidence.network import NetworkPolicy
 from evidence.web.transport import policy_transport
@@ -26,7 +26,6 @@ from evidence.web.urls import normalize_url, site_host
 
 log = logging.getLogger(__name__)
 
-CancelCheck = Callable[[], bool]
 # A page may take this many times the per-read timeout in all (a server trickling bytes
 # slower than the timeout could otherwise hold an import for hours).
 TOTAL_TIMEOUT_FACTOR = 5
