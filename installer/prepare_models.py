@@ -28,11 +28,11 @@ def main(argv: list[str]) -> int:
     from agents.models.bundled import (
         EMBEDDER_ROLE,
         GENERATOR_ROLE,
-        check_gguf_file,
         default_embedder_path,
         default_generator_path,
         model_sha256,
     )
+    from agents.runtime.gguf_info import check_gguf_file
     from resources import BUNDLED_MANIFEST
 
     generator = default_generator_path(out)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import random
 import shutil
 import threading
 from pathlib import Path
@@ -14,9 +16,11 @@ import gguf
 import numpy as np
 import pytest
 
-from agents.models.bundled import EMBEDDER_FILE, check_gguf_file, default_embedder_path
+from agents.models.bundled import EMBEDDER_FILE, default_embedder_path
 from agents.runtime.embedder import LlamaEmbedder
+from agents.runtime.gguf_info import check_gguf_file, read_gguf_header
 from evidence.errors import ModelFileError
+from tests.fake_gguf import tiny_gguf
 
 pytest_plugins = ["tests.fixtures_models"]
 
@@ -174,3 +178,38 @@ def test_embedder_wraps_llama_cpp_load_failures(tmp_path: Path) -> None:
 def test_embedder_refuses_a_generator_model(generator_gguf: Path) -> None:
     with pytest.raises(ModelFileError, match="no pooling"):
         LlamaEmbedder(generator_gguf, n_threads=1)
+
+
+def test_header_walk_agrees_with_gguf_reader(tmp_path: Path, minilm_gguf: Path) -> None:
+    """read_gguf_header walks the header by hand for speed; gguf.GGUFReader is the reference."""
+    tiny = tiny_gguf(tmp_path / "tiny.gguf", extra={"split.count": 3, "general.alignment": 64})
+    for path in (tiny, minilm_gguf):
+        ours = read_gguf_header(path)
+        reader = gguf.GGUFReader(path)
+        assert ours.n_tensors == len(reader.tensors)
+        assert ours.data_end == max(t.data_offset + t.n_bytes for t in reader.tensors)
+        for key, field in reader.fields.items():
+            if key.startswith("GGUF."):
+                continue
+            if field.types[0] == gguf.GGUFValueType.ARRAY:
+                assert ours.array_lengths[key] == len(field.data), key
+            else:
+                assert ours.values[key] == pytest.approx(field.contents()), key
+
+
+def test_any_cut_or_damaged_header_is_a_model_file_error(tmp_path: Path) -> None:
+    """Never an IndexError, struct.error or RecursionError: always our ModelFileError."""
+    data = tiny_gguf(tmp_path / "tiny.gguf", rows=4).read_bytes()
+    path = tmp_path / "bad.gguf"
+    rng = random.Random(0)
+    for n in range(300):
+        if n % 2:
+            bad = data[: rng.randrange(1, len(data))]
+        else:
+            damaged = bytearray(data)
+            for _ in range(3):
+                damaged[rng.randrange(4, 1500)] = rng.randrange(256)
+            bad = bytes(damaged)
+        path.write_bytes(bad)
+        with contextlib.suppress(ModelFileError):
+            check_gguf_file(path)

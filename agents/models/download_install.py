@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from agents.models import files
-from agents.models.bundled import check_gguf_file
 from agents.models.catalog import CatalogEntry
+from agents.runtime.gguf_info import check_gguf_file
 from evidence.errors import ModelFileError
 from evidence.units import gb
 

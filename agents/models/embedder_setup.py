@@ -23,7 +23,7 @@ def default_threads() -> int:
 
 def embedder_factory(data_dir: DataDir, settings: Settings) -> Callable[[], Embedder]:
     def make() -> Embedder:
-        from agents.models.bundled import default_embedder_path
+        from agents.models.bundled import default_embedder_path, model_sha256
         from agents.runtime.embedder import LlamaEmbedder
 
         if settings.embedding_model:
@@ -32,6 +32,7 @@ def embedder_factory(data_dir: DataDir, settings: Settings) -> Callable[[], Embe
                 raise ModelFileError(f"embedding model {path} not found (see settings)")
         else:
             path = default_embedder_path(data_dir.models)
-        return LlamaEmbedder(path, n_threads=settings.threads or default_threads())
+        threads = settings.threads or default_threads()
+        return LlamaEmbedder(path, n_threads=threads, sha256_of=model_sha256)
 
     return make

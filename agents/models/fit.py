@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from agents.models.bundled import check_gguf_file
 from agents.models.catalog import CatalogEntry
 from agents.runtime.gguf_info import read_gguf_info
 from agents.runtime.gpu import HEADROOM, NO_GPU_BUILD, GpuInfo, choose_gpu_layers, detect_gpu
@@ -77,8 +76,7 @@ def estimate_fit(
     free = gpu.free_bytes if gpu.offload_supported else None
 
     if path is not None:
-        check_gguf_file(path)
-        info = read_gguf_info(path)
+        info = read_gguf_info(path)  # ModelFileError unless a complete GGUF
         n_ctx = min(context_size, info.n_ctx_train) if info.n_ctx_train else context_size
         need_gpu = need_ram = info.memory_bytes(n_ctx)
         layers, note = choose_gpu_layers(

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import logging
-import mmap
-import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from agents.models import files
-from agents.models.bundled import check_gguf_file
 from agents.models.catalog import CatalogEntry
-from agents.runtime.gguf_info import read_gguf_metadata
+from agents.runtime.gguf_info import read_gguf_header
 from evidence.errors import ModelFileError
 from evidence.hashing import file_sha256
 
@@ -55,14 +52,9 @@ def validate_model_file(path: Path) -> ModelCheck:
     path = Path(path)
     if path.is_dir():
         raise ModelFileError(f"{path} is a folder; choose a .gguf model file")
-    check_gguf_file(path)  # not GGUF, empty, truncated: a specific message each
-    try:
-        with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
-            (n_tensors,) = struct.unpack_from("<Q", buf, 8)
-            meta, _ = read_gguf_metadata(buf)
-    except (OSError, ValueError, struct.error) as exc:
-        raise ModelFileError(f"cannot read the GGUF header of {path}: {exc}") from None
-    _refuse_non_generators(path, meta, n_tensors)
+    header = read_gguf_header(path)  # not GGUF, empty, truncated: a specific message each
+    meta = header.values
+    _refuse_non_generators(path, meta, header.n_tensors)
     return ModelCheck(
         architecture=str(meta.get("general.architecture", "")),
         name=str(meta.get("general.name", path.stem)),

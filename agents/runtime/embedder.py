@@ -6,15 +6,16 @@ import ctypes
 import logging
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import llama_cpp
 import numpy as np
 
-from agents.models.bundled import check_gguf_file, model_sha256
+from agents.runtime.gguf_info import check_gguf_file
 from agents.runtime.lifecycle import ModelHolder
 from evidence.errors import ModelFileError
+from evidence.hashing import file_sha256
 
 # all-MiniLM-L6-v2 was trained on inputs of at most 128 tokens and sentence-transformers
 # cuts its input at 256 (max_seq_length); we cut at the same place so our vectors match
@@ -64,6 +65,8 @@ class LlamaEmbedder(ModelHolder):
     packed batch (masking other texts), so cost grows with its square. Measured on 2
     cores with 170-token chunks: 35 chunks/s at 256 tokens per decode, 19-26 at 512,
     7-9 at 2048. Calls are serialised by a lock: a llama.cpp context is not thread-safe.
+    `sha256_of` names the model (model_id); agents.models passes one that trusts a current
+    sidecar instead of hashing the file at every start.
     """
 
     def __init__(
@@ -73,6 +76,7 @@ class LlamaEmbedder(ModelHolder):
         n_threads: int | None = None,
         n_ctx: int = 512,
         batch_tokens: int = 256,
+        sha256_of: Callable[[Path], str] = file_sha256,
     ) -> None:
         self._path = Path(model_path)
         check_gguf_file(self._path)
@@ -110,7 +114,7 @@ class LlamaEmbedder(ModelHolder):
             self._batch_tokens, 0, 1
         )
         self._lock = threading.Lock()
-        self._model_id = f"{self._path.name}@{model_sha256(self._path)[:12]}"
+        self._model_id = f"{self._path.name}@{sha256_of(self._path)[:12]}"
 
     @property
     def model_id(self) -> str:

@@ -11,7 +11,6 @@ from pathlib import Path
 import llama_cpp
 import numpy as np
 
-from agents.models.bundled import check_gguf_file
 from agents.runtime.embedder import _errors, quiet_llama_logs
 from agents.runtime.generation import GenerationError
 from agents.runtime.gguf_info import GgufInfo, read_gguf_info
@@ -41,8 +40,7 @@ def load_model(
 ) -> LoadedModel:
     """Load with n_ctx = min(context_size, the model's training context). A GPU load that
     fails is retried on the CPU; the note says so. Raises ModelFileError."""
-    check_gguf_file(path)
-    info = read_gguf_info(path)
+    info = read_gguf_info(path)  # ModelFileError unless a complete GGUF
     n_ctx = min(context_size, info.n_ctx_train) if info.n_ctx_train else context_size
     quiet_llama_logs()
     gpu = detect_gpu()

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from agents.models.bundled import check_gguf_file
+from agents.runtime.gguf_info import check_gguf_file
 from agents.runtime.gpu import GpuInfo, detect_gpu
 from app.context import AppContext
 from desktop.library.import_results import mark_problem
