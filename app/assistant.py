@@ -10,8 +10,9 @@ from dataclasses import dataclass, replace
 from agents.cutter.extractive import cut_marks
 from agents.runtime.generation import GenerationStats
 from agents.team.events import RunDone
-from agents.team.loop import Team, run_task
+from agents.team.run import run_task
 from agents.team.tasks import CutTask, Task
+from agents.team.team import Team
 from agents.team.web_research import web_research_from_settings
 from app.context import AppContext
 from evidence.cards.card import Card, Heading, Node

@@ -154,8 +154,9 @@ def bench_case(gen: LlamaGenerator, cache: Path, threads: int) -> dict[str, Any]
     from agents.models.bundled import default_embedder_path
     from agents.runtime.embedder import LlamaEmbedder
     from agents.team.events import RunDone, TokenStreamed
-    from agents.team.loop import Team, run_task
+    from agents.team.run import run_task
     from agents.team.tasks import CaseTask, Side
+    from agents.team.team import Team
     from evidence.datadir import DataDir
     from evidence.library import Library
     from evidence.settings import Settings

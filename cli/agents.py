@@ -57,7 +57,8 @@ def build_task(library: Library, args: argparse.Namespace) -> Task:
 def run_agent_command(library: Library, args: argparse.Namespace) -> int:
     from agents.cutter.extractive import cut_marks
     from agents.models.generator_setup import generator_factory
-    from agents.team.loop import Team, run_task
+    from agents.team.run import run_task
+    from agents.team.team import Team
     from agents.team.web_research import web_research_from_settings
     from evidence.cards.cut import store_cut_cards
 

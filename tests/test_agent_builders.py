@@ -19,8 +19,9 @@ from agents.team.events import (
     StepFailed,
     TokenStreamed,
 )
-from agents.team.loop import Team, run_task
+from agents.team.run import run_task
 from agents.team.tasks import AnswerTask, BlockTask, Bounds, CaseTask, Side, Task
+from agents.team.team import Team
 from evidence.cards.card import Analytic, Card, CardDocument, Heading, Level
 from evidence.index.embedding import Embedder
 from evidence.library import Library

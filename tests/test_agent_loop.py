@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from agents.cutter.extractive import cut_marks
+from agents.team.cut_rounds import run_cut
 from agents.team.events import Role, RunDone, Started, StepEvent, TokenStreamed
-from agents.team.loop import Team, run_cut
 from agents.team.tasks import Bounds, CutTask
+from agents.team.team import Team
 from evidence.cards.card import Mark
 from evidence.datadir import DataDir
 from evidence.library import Library

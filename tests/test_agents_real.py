@@ -103,7 +103,8 @@ def test_every_task_runs_end_to_end_with_the_real_model(
 ) -> None:
     from agents.cutter.extractive import cut_marks
     from agents.runtime.llama_generator import LlamaGenerator
-    from agents.team.loop import Team, run_task
+    from agents.team.run import run_task
+    from agents.team.team import Team
 
     with LlamaGenerator(generator_gguf, n_threads=1) as generator:
         events = list(run_task(task, Team(sample_library, generator, embedder, cut_marks)))

@@ -23,8 +23,9 @@ from agents.team.events import (
     StepFailed,
     WebPagesRemoved,
 )
-from agents.team.loop import Team, run_task
+from agents.team.run import run_task
 from agents.team.tasks import BlockTask, CutTask, Task
+from agents.team.team import Team
 from agents.team.web_research import WebResearch, web_research_from_settings
 from evidence.cards.card import Card
 from evidence.datadir import DataDir

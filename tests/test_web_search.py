@@ -276,7 +276,7 @@ def test_search_modules_do_not_import_ddgs() -> None:
     # access is on and a search runs.
     code = (
         "import sys\n"
-        "import agents.team.loop, agents.team.web_research\n"
+        "import agents.team.run, agents.team.web_research\n"
         "import app.assistant, cli.agents\n"
         "import evidence.web.search_ddg, evidence.web.search_providers\n"
         "from evidence.settings import Settings\n"

@@ -1,5 +1,5 @@
 """Blocks, answers and cases: the Analyzer plans the claims, then each claim goes through the
-cut rounds (Searcher → Writer → Reviewer), sharing one budget and never reusing a passage.
+cut rounds (cut_rounds.py), sharing one budget and never reusing a passage.
 Claims without evidence are sent back to the Searcher (wider search), then reported; the
 evidence fills what the plan could not. Cases chain, DebateKG-style, from each contention's
 first card to an impact card found from that card's own claim."""
@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from agents.runtime.generation import GenerationError
 from agents.team.analyzer import ask_claims, distinct_claims, plan_prompt
+from agents.team.cut_rounds import CutResult, cut_claim
 from agents.team.events import (
     Message,
     Planned,
@@ -21,10 +22,11 @@ from agents.team.events import (
     StepFailed,
     TokenStreamed,
 )
-from agents.team.loop import Bonus, CutResult, RunBudget, Steps, Team, cut_claim, done_event
-from agents.team.tasks import AnswerTask, BlockTask, Bounds, CaseTask, CutTask, Side, Task
+from agents.team.searcher import Bonus
+from agents.team.tasks import AnswerTask, BlockTask, Bounds, BuildTask, CaseTask, CutTask, Side
+from agents.team.team import RunBudget, Steps, Team, run_done
 from agents.team.writer import Draft
-from evidence.cancel import CancelCheck
+from evidence.cancel import CancelCheck, never
 from evidence.cards.card import Analytic, Card, Heading, Level, Node
 
 # Words that mark a passage as answering a claim, or as an impact; each found adds a little
@@ -61,28 +63,28 @@ def _quotes(text: str, other: str, window: int = 50) -> bool:
     return any(text[i : i + window] in other for i in range(0, len(text) - window + 1, 97))
 
 
-def run_build(task: Task, team: Team, cancel: CancelCheck) -> Iterator[StepEvent]:
+def run_build(task: BuildTask, team: Team, cancel: CancelCheck = never) -> Iterator[StepEvent]:
+    """A block, an answer or a case, from the plan to the end of the run."""
     run = RunBudget()
-    if isinstance(task, BlockTask):
-        yield from _block(task, team, run, cancel)
-    elif isinstance(task, AnswerTask):
-        yield from _answer(task, team, run, cancel)
-    elif isinstance(task, CaseTask):
-        yield from _case(task, team, run, cancel)
-    else:
-        raise TypeError(f"not a build task: {task!r}")
+    match task:
+        case BlockTask():
+            yield from _block(task, team, run, cancel)
+        case AnswerTask():
+            yield from _answer(task, team, run, cancel)
+        case CaseTask():
+            yield from _case(task, team, run, cancel)
 
 
 def _block(task: BlockTask, team: Team, run: RunBudget, cancel: CancelCheck) -> Steps[None]:
     yield Started(Role.TEAM, f"Research a block for: {task.claim}")
     claims = yield from _plan(team, task.bounds, run, cancel, "block", task.claim, task.answers)
     if claims is None:
-        yield done_event([], [], True)
+        yield run_done([], [], True)
         return
     result = yield from _cut_each(team, task.bounds, run, cancel, claims, task.claim,
                                   task.answers, None)  # fmt: skip
     if result.cancelled:
-        yield done_event([], result.objections, True)
+        yield run_done([], result.objections, True)
         return
     yield from _finish(result, [Heading(Level.BLOCK, task.claim, _cards(result.drafts))])
 
@@ -102,17 +104,17 @@ def _answer(task: AnswerTask, team: Team, run: RunBudget, cancel: CancelCheck) -
     if not claim:
         msg = "the opponent's card is empty: paste its tag and text"
         yield StepFailed(Role.ANALYZER, msg)
-        yield done_event([], [msg], False)
+        yield run_done([], [msg], False)
         return
     answers = yield from _plan(team, task.bounds, run, cancel, "answer", claim, task.answers)
     if answers is None:
-        yield done_event([], [], True)
+        yield run_done([], [], True)
         return
     bonus = cue_bonus(COUNTER, task.card)
     result = yield from _cut_each(team, task.bounds, run, cancel, answers, claim, task.answers,
                                   bonus)  # fmt: skip
     if result.cancelled:
-        yield done_event([], result.objections, True)
+        yield run_done([], result.objections, True)
         return
     yield from _finish(result, [Heading(Level.BLOCK, f"AT: {claim}", _cards(result.drafts))])
 
@@ -125,7 +127,7 @@ def _case(task: CaseTask, team: Team, run: RunBudget, cancel: CancelCheck) -> St
     seeds = yield from _plan(team, task.bounds, run, cancel, "case", title, task.contentions,
                              side)  # fmt: skip
     if seeds is None:
-        yield done_event([], [], True)
+        yield run_done([], [], True)
         return
     seeds = seeds + [title] * (task.contentions - len(seeds))  # the evidence fills the rest
     start_bonus = cue_bonus(COUNTER) if task.side == Side.NEG else None
@@ -137,7 +139,7 @@ def _case(task: CaseTask, team: Team, run: RunBudget, cancel: CancelCheck) -> St
         link = yield from cut_claim(team, CutTask(seed, 1, bounds=task.bounds), run, cancel,
                                     start_bonus)  # fmt: skip
         if link.cancelled:
-            yield done_event([], objections, True)
+            yield run_done([], objections, True)
             return
         objections += link.objections
         if not link.drafts:
@@ -148,7 +150,7 @@ def _case(task: CaseTask, team: Team, run: RunBudget, cancel: CancelCheck) -> St
         impact = yield from cut_claim(team, CutTask(first.tag, 1, bounds=task.bounds), run,
                                       cancel, cue_bonus(IMPACT))  # fmt: skip
         if impact.cancelled:
-            yield done_event([], objections, True)
+            yield run_done([], objections, True)
             return
         objections += [o for o in impact.objections if not o.startswith("no evidence")]
         if not impact.drafts:
@@ -163,7 +165,7 @@ def _case(task: CaseTask, team: Team, run: RunBudget, cancel: CancelCheck) -> St
             "first (debate-prep import PATH); no card was invented"
         )
         yield Message(Role.SEARCHER, msg)
-        yield done_event([], [msg], False)
+        yield run_done([], [msg], False)
         return
     plan: list[Node] = [Analytic(f"Plan: {title}")] if task.side == Side.AFF else []
     pocket = Heading(Level.POCKET, f"{speech}: {title}"[:120], [*plan, *contentions])
@@ -224,8 +226,8 @@ def _cut_each(
         else:
             objections += result.objections
     if len(drafts) < n:
-        yield Message(Role.ANALYZER, f"{n - len(drafts)} more cards needed: the strongest "
-                                     f"other evidence on “{subject}”")  # fmt: skip
+        more = f"{n - len(drafts)} more cards needed: the strongest other evidence on “{subject}”"
+        yield Message(Role.ANALYZER, more)
         fill = yield from cut_claim(team, CutTask(subject, n - len(drafts), bounds=bounds), run,
                                     cancel, bonus)  # fmt: skip
         if fill.cancelled:
@@ -245,9 +247,9 @@ def _finish(result: CutResult, nodes: list[Node]) -> Iterator[StepEvent]:
     """The Reviewer's verdict on the whole argument, then the end of the run."""
     cards: list[Card] = [d.card for d in result.drafts]
     if not cards:
-        yield done_event([], result.objections, False)
+        yield run_done([], result.objections, False)
         return
     verdict = "finished" if not result.objections else "revise"
     text = f"{verdict}: {len(cards)} cards" + "".join(f"; {o}" for o in result.objections)
     yield Reviewed(text, verdict, tuple(result.objections))
-    yield done_event(result.drafts, result.objections, False, nodes)
+    yield run_done(result.drafts, result.objections, False, nodes)

@@ -13,7 +13,7 @@ from typing import ClassVar, TypeAlias
 
 from evidence.cards.card import Card, Node
 from evidence.index.search import SearchHit
-from evidence.web.search_providers import WebResult
+from evidence.web.search_base import WebResult
 
 
 class Role(StrEnum):

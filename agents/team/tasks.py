@@ -59,4 +59,5 @@ class CaseTask:
     bounds: Bounds = Bounds()
 
 
-Task = CutTask | BlockTask | AnswerTask | CaseTask
+BuildTask = BlockTask | AnswerTask | CaseTask  # the Analyzer plans these first
+Task = CutTask | BuildTask

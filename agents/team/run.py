@@ -1,0 +1,28 @@
+"""The one entry point the CLI and the window use: run any task, as typed step events.
+
+A cut task is one claim's cut rounds; blocks, answers and cases are built on those rounds.
+With web research on, the pages the run imported but cut nothing from are removed when it
+ends (all of them when it is cancelled or fails)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from agents.team.builders import run_build
+from agents.team.cut_rounds import run_cut
+from agents.team.events import StepEvent
+from agents.team.tasks import CutTask, Task
+from agents.team.team import Team
+from evidence.cancel import CancelCheck, never
+
+
+def run_task(task: Task, team: Team, cancel: CancelCheck = never) -> Iterator[StepEvent]:
+    """The task's steps, ending with exactly one RunDone (nothing runs until iterated)."""
+    if isinstance(task, CutTask):
+        steps = run_cut(task, team, cancel)
+    else:
+        steps = run_build(task, team, cancel)
+    if team.web is None:
+        yield from steps
+    else:
+        yield from team.web.keep_used(steps, team.library)

@@ -1,0 +1,71 @@
+"""The Searcher's library side: hybrid search for a claim, kept only where the passage is
+about the claim at all, best first, never a passage the run already cut."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from agents.team.reviewer import cosine
+from agents.team.tasks import CutTask
+from agents.team.team import Team
+from evidence.cards.store import analytic_passage_ids
+from evidence.index.search import SearchFilters, SearchHit
+from evidence.library import Library
+
+MIN_RELEVANCE = 0.25  # cosine(claim, passage) below which a passage is not evidence for it
+Bonus = Callable[[str], float]  # extra relevance for a passage's text (e.g. answer cues)
+
+
+def find_passages(
+    team: Team, queries: list[str], task: CutTask, used: set[int], bonus: Bonus | None
+) -> list[SearchHit]:
+    """Relevant passages for the task's claim that are not in `used`, best first."""
+    hits = _search(team.library, queries, task)
+    unused = [h for h in hits if h.passage_id not in used]
+    return relevant(team, task.claim, unused, bonus)
+
+
+def lacking(task: CutTask, found: int, have: int) -> bool:
+    """Too few passages for the cards still needed: then the web may fill the gap."""
+    # A task tied to one source or passage never goes to the web: the user chose the text.
+    return task.source_id is None and task.passage_id is None and found < task.cards - have
+
+
+def _search(library: Library, queries: list[str], task: CutTask) -> list[SearchHit]:
+    if task.passage_id is not None:
+        return library.passage_hits([task.passage_id])
+    filters = SearchFilters(source_ids=[task.source_id]) if task.source_id is not None else None
+    best: dict[int, SearchHit] = {}
+    for q in queries:
+        for hit in library.search(q, k=max(10, 3 * task.cards), filters=filters):
+            if hit.passage_id not in best or hit.score > best[hit.passage_id].score:
+                best[hit.passage_id] = hit
+    return sorted(best.values(), key=lambda h: -h.score)
+
+
+def relevant(
+    team: Team, claim: str, hits: list[SearchHit], bonus: Bonus | None = None
+) -> list[SearchHit]:
+    """Hits whose text is about the claim at all: nearest neighbours always exist, so without
+    this a claim the library knows nothing about would still get (invented-looking) cards."""
+    analytics = analytic_passage_ids(team.library.store.conn, [h.passage_id for h in hits])
+    hits = [h for h in hits if h.passage_id not in analytics]
+    if not hits:
+        return []
+    passages = team.library.store.passages([h.passage_id for h in hits])
+    texts = [passages[h.passage_id].text for h in hits]
+    claim_vec, *vecs = team.embedder.embed([claim, *texts])
+    scored = [(cosine(claim_vec, v), h) for v, h in zip(vecs, hits, strict=True)]
+    kept = [(score, h) for score, h in scored if score >= MIN_RELEVANCE]
+    if bonus is not None:  # a negative bonus excludes (e.g. the opponent's own card)
+        kept = [(score + bonus(passages[h.passage_id].text), h) for score, h in kept]
+        kept = [(score, h) for score, h in kept if score >= MIN_RELEVANCE]
+    return [h for _, h in sorted(kept, key=lambda x: -x[0])]
+
+
+def broaden(claim: str, queries: list[str]) -> list[str]:
+    """The queries plus a wider one, when there is one to add."""
+    # Without a capable model, a broader query is the claim's content words, fewer of them.
+    words = [w for w in claim.split() if len(w) > 3]
+    shorter = " ".join(words[: max(2, len(words) // 2)])
+    return [*queries, shorter] if shorter and shorter not in queries else queries
