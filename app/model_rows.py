@@ -1,12 +1,13 @@
 """The rows of the model manager: every catalog model and every installed file, with its
 state on this computer and a fit estimate. Built in a job (it reads GGUF headers and asks the
-GPU for free memory), shown by desktop.models.models_table."""
+GPU for free memory), shown by desktop.models.models_table and `debate-prep models list`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from agents.models import (
+    Catalog,
     CatalogEntry,
     FitEstimate,
     InstalledModel,
@@ -37,11 +38,17 @@ class ModelRow:
     size_bytes: int
     quantization: str
     licence: str
-    status: str  # "active", "ready", "not downloaded", "paused at 40% (resumes)", ...
-    fit: FitEstimate | None
+    status: str  # "ready", "not downloaded", "paused at 40% (resumes)", ... (see shown_status)
+    fit: FitEstimate | None  # None: fit_problem says why
     entry: CatalogEntry | None  # None for a file the user imported
     installed: InstalledModel | None  # None until downloaded
     note: str  # what it is good for, licence caveats, checksum provenance
+    fit_problem: str = ""  # why there is no fit estimate (an unreadable header, say)
+
+    @property
+    def shown_status(self) -> str:
+        """The status as both faces show it: "active, ready", "not downloaded", ..."""
+        return f"active, {self.status}" if self.active else self.status
 
     @property
     def usable(self) -> bool:
@@ -60,10 +67,19 @@ class ModelRow:
 class ModelTable:
     rows: list[ModelRow]
     machine: str  # "GPU: … · RAM available: 12.3 GB"
+    gpu: GpuInfo
+    ram_available: int | None
 
 
-def model_table(data_dir: DataDir, settings: Settings, gpu: GpuInfo | None = None) -> ModelTable:
-    catalog = load_catalog()
+def model_table(
+    data_dir: DataDir,
+    settings: Settings,
+    gpu: GpuInfo | None = None,
+    catalog: Catalog | None = None,
+) -> ModelTable:
+    """Every catalog model (with its file or download, when there is one), then every other
+    installed file. catalog: the bundled one unless given (`models --catalog FILE`)."""
+    catalog = catalog if catalog is not None else load_catalog()
     gpu = gpu if gpu is not None else detect_gpu()
     ram = available_ram_bytes()
     listed = installed_models(data_dir.models, catalog=catalog, settings=settings)
@@ -81,7 +97,7 @@ def model_table(data_dir: DataDir, settings: Settings, gpu: GpuInfo | None = Non
         rows.append(_row(model.name, model.title, None, model, settings, gpu, ram, data_dir))
     where = gpu.summary if gpu.devices else "no GPU: models run on the CPU"
     machine = f"{where} · RAM available: {gb(ram) if ram else 'unknown'}"
-    return ModelTable(rows, machine)
+    return ModelTable(rows, machine, gpu, ram)
 
 
 def _row(
@@ -96,18 +112,17 @@ def _row(
 ) -> ModelRow:
     on_disk = have is not None and have.usable and have.path.is_file()
     target = have.path if on_disk and have is not None else entry  # the header beats figures
-    fit = None
+    fit, fit_problem = None, ""
     if target is not None:
         try:
             fit = fit_for_settings(target, settings, data_dir.models, gpu=gpu, ram_available=ram)
-        except Exception:  # an unreadable header must not hide the other rows
-            fit = None
+        except Exception as exc:  # an unreadable header must not hide the other rows
+            fit_problem = str(exc)
     if have is None:
         status = "not downloaded"
-    elif have.active:
-        status = "active"
     elif have.kind == "partial":
-        status = f"paused at {have.progress or 0:.0%} (resumes)"
+        done = gb(have.size_bytes) if have.progress is None else f"{have.progress:.0%}"
+        status = f"paused at {done} (resumes)"  # the total is unknown when no size was given
     else:
         status = have.status
     size = entry.size_bytes or entry.approx_size_bytes if entry else 0
@@ -130,4 +145,5 @@ def _row(
         entry=entry,
         installed=have,
         note=". ".join(notes) + ("." if notes else ""),
+        fit_problem=fit_problem,
     )

@@ -17,82 +17,60 @@ from evidence.settings import Settings
 
 if TYPE_CHECKING:  # the model manager loads llama.cpp: import it only when a command runs
     from agents.models import Catalog, CatalogEntry
+    from app.model_rows import ModelRow
 
 
 def run_list(
     data_dir: DataDir, settings: Settings, catalog: Catalog, args: argparse.Namespace
 ) -> int:
-    from agents.models import available_ram_bytes, fit_for_settings, installed_models
     from agents.runtime.gpu import detect_gpu
+    from app.model_rows import model_table
     from evidence.units import gb
 
-    gpu, ram = detect_gpu(), available_ram_bytes()
-    installed = installed_models(data_dir.models, catalog=catalog, settings=settings)
-    rows: list[dict[str, Any]] = []
-    for entry in catalog:
-        mine = [m for m in installed if m.entry == entry]
-        usable = next((m for m in mine if m.usable), None)
-        partial = next((m for m in mine if m.kind == "partial"), None)
-        status = usable.status if usable else partial.status if partial else "not downloaded"
-        active = bool(usable and usable.active)
-        rows.append(_row(entry.name, entry, status, active, usable.path if usable else None))
-    for m in installed:
-        if m.entry is None:
-            rows.append(_row(m.name, None, m.status, m.active, m.path, m.size_bytes))
-    for row in rows:
-        target: Path | CatalogEntry | None = row.pop("_target")
-        if target is None:  # an external file that is gone
-            row["fit"], row["fit_explanation"] = {"verdict": "unknown"}, row["status"]
-            continue
-        try:
-            est = fit_for_settings(target, settings, data_dir.models, gpu=gpu, ram_available=ram)
-            row["fit"] = {"verdict": est.verdict.value, "needed_bytes": est.needed_bytes}
-            row["fit_explanation"] = est.explanation
-        except EvidenceError as exc:
-            row["fit"], row["fit_explanation"] = {"verdict": "unknown"}, str(exc)
+    table = model_table(data_dir, settings, detect_gpu(), catalog)
+    rows = [_row(r) for r in table.rows]
     if args.json:
         print(json.dumps(rows, indent=1, default=str))
         return ExitCode.OK
     print(f"{'':2}{'MODEL':<28} {'SIZE':>7}  {'QUANT':<7} {'LICENCE':<18} {'FIT':<24} STATUS")
-    for r in rows:
+    for r, row in zip(rows, table.rows, strict=True):
         mark = "* " if r["active"] else "  "
         size = gb(r["size_bytes"]) if r["size_bytes"] else "?"
-        status = ("active, " if r["active"] else "") + r["status"]
         print(
             f"{mark}{r['name'][:28]:<28} {size:>7}  {r['quantization'][:7]:<7} "
-            f"{r['license'][:18]:<18} {r['fit']['verdict'][:24]:<24} {status}"
+            f"{r['license'][:18]:<18} {r['fit']['verdict'][:24]:<24} {row.shown_status}"
         )
-    ram_text = gb(ram) if ram is not None else "unknown"
-    print(f"\nthis machine: {gpu.summary}; {ram_text} of RAM available")
+    ram = gb(table.ram_available) if table.ram_available is not None else "unknown"
+    print(f"\nthis machine: {table.gpu.summary}; {ram} of RAM available")
     print("details: `debate-prep models fit NAME`; get one: `debate-prep models download NAME`")
     if not settings.web_access:
         print(f"note: web access is off; {WEB_OFF_HINT}")
     return ExitCode.OK
 
 
-def _row(
-    name: str,
-    entry: CatalogEntry | None,
-    status: str,
-    active: bool,
-    path: Path | None,
-    size: int | None = None,
-) -> dict[str, Any]:
+def _row(row: ModelRow) -> dict[str, Any]:
+    """One model as `models list --json` gives it."""
+    entry, have = row.entry, row.installed
+    if row.fit is not None:
+        fit = {"verdict": row.fit.verdict.value, "needed_bytes": row.fit.needed_bytes}
+    else:
+        fit = {"verdict": "unknown"}
     return {
-        "name": name,
-        "title": entry.title if entry else name,
+        "name": row.name,
+        "title": row.title,
         "kind": ("builtin" if entry.builtin else "catalog") if entry else "imported",
-        "size_bytes": entry.size_bytes or entry.approx_size_bytes if entry else size,
-        "quantization": entry.quantization if entry else "?",
-        "license": entry.license if entry else "?",
-        "status": status,
-        "active": active,
-        "path": str(path) if path else None,
+        "size_bytes": row.size_bytes,
+        "quantization": row.quantization or "?",
+        "license": row.licence or "?",
+        "status": row.status,
+        "active": row.active,
+        "path": str(have.path) if have and (have.usable or entry is None) else None,
         "url": entry.url if entry else None,
         "page_url": entry.page_url if entry else None,
         "sha256": entry.sha256 if entry else None,
         "notes": entry.notes if entry else "",
-        "_target": path if path is not None and path.is_file() else entry,
+        "fit": fit,
+        "fit_explanation": row.fit.explanation if row.fit else row.fit_problem or row.status,
     }
 
 

@@ -148,6 +148,9 @@ def test_ctrl_c_cancels_and_the_next_download_resumes(
     kept = part_path(data_dir.models, "tiny.gguf").stat().st_size
     assert 0 < kept < len(body)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
+    assert run(data_dir, catalog, "list") == 0  # the same words as the model manager window
+    line = next(x for x in capsys.readouterr().out.splitlines() if "tiny-chat" in x)
+    assert "paused at" in line and "(resumes)" in line
 
     loopback.add("/files/tiny.gguf", Response(body, content_type=OCTETS, ranges=True))
     assert run(data_dir, catalog, "download", "tiny-chat", "--use") == 0

@@ -62,4 +62,4 @@ class ModelsTableModel(RowTableModel[ModelRow]):
             return row.licence or "—"
         if col == 4:
             return str(row.fit.verdict) if row.fit is not None else "unknown"
-        return row.status
+        return row.shown_status
