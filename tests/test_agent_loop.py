@@ -9,11 +9,20 @@ import pytest
 
 from agents.cutter.extractive import cut_marks
 from agents.team.cut_rounds import run_cut
-from agents.team.events import Role, RunDone, Started, StepEvent, TokenStreamed
+from agents.team.events import (
+    CardCut,
+    CardReviewed,
+    Role,
+    RunDone,
+    Started,
+    StepEvent,
+    TokenStreamed,
+)
 from agents.team.tasks import Bounds, CutTask
 from agents.team.team import Team
 from evidence.cards.card import Mark
 from evidence.datadir import DataDir
+from evidence.index.embedding import Embedder
 from evidence.library import Library
 from evidence.settings import Settings
 from tests.scripted_generator import ScriptedGenerator
@@ -145,3 +154,39 @@ def test_done_event_is_always_last(sample_library: Library, embedder, cards: int
         sample_library, embedder, CutTask("water wars are unlikely", cards), ScriptedGenerator([])
     )
     assert sum(isinstance(e, RunDone) for e in events) == 1 and isinstance(events[-1], RunDone)
+
+
+def test_a_chosen_passage_is_cut_even_when_unrelated_to_the_claim(
+    sample_library: Library, embedder: Embedder
+) -> None:
+    # Ctrl+K on a search result: the user chose the passage, so no search and no relevance
+    # floor stand between it and the Writer (the claim here is about something else).
+    hit = sample_library.search("UNCLOS duty to conserve whales", k=1)[0]
+    passage = sample_library.store.passages([hit.passage_id])[hit.passage_id]
+    gen = ScriptedGenerator(["States must conserve whales under UNCLOS."])
+    task = CutTask("recipes for chocolate cake", cards=1, passage_id=passage.id)
+    events = _run(sample_library, embedder, task, gen)
+    [card] = _done(events).cards
+    assert card.source_id == passage.source_id and card.source_offset is not None
+    assert passage.start <= card.source_offset < passage.end
+    text = sample_library.store.source_text(passage.source_id)
+    assert text[card.source_offset : card.source_offset + len(card.body)] == card.body
+    [cut] = [e for e in events if isinstance(e, CardCut)]
+    assert cut.passage_id == passage.id
+    assert any(isinstance(e, CardReviewed) for e in events)  # the Reviewer still checks it
+    assert not any(e.role == Role.SEARCHER for e in events)  # no search, nothing refused
+    assert not any("no evidence" in e.text for e in events)
+    assert len(gen.requests) == 1  # the Writer asked for the tag
+
+
+def test_a_chosen_analytic_is_cut_with_the_reviewers_objection(
+    sample_library: Library, embedder: Embedder
+) -> None:
+    row = sample_library.store.conn.execute(
+        "SELECT passage_id FROM cards WHERE kind = 'analytic' AND passage_id IS NOT NULL"
+    ).fetchone()
+    assert row is not None, "the samples hold analytics"
+    task = CutTask("the plan solves", cards=1, passage_id=row[0])
+    done = _done(_run(sample_library, embedder, task, ScriptedGenerator([])))
+    assert len(done.cards) == 1
+    assert any("an analytic, not evidence" in o for o in done.objections)

@@ -35,7 +35,7 @@ from agents.team.team import RunBudget, Steps, Team, run_done
 from agents.team.writer import Draft, clean_tag, draft_from_passage, write_tag
 from evidence.cancel import CancelCheck, never
 from evidence.cards.card import Heading, Level
-from evidence.cards.store import load_cards_for_passages
+from evidence.cards.store import analytic_passage_ids, load_cards_for_passages
 from evidence.index.search import SearchHit
 
 
@@ -50,7 +50,10 @@ class CutResult:
 def run_cut(task: CutTask, team: Team, cancel: CancelCheck = never) -> Iterator[StepEvent]:
     """A whole cut task: its rounds, then the end of the run (a heading of the cards)."""
     run = RunBudget()
-    yield Started(Role.TEAM, f"Cut {task.cards} cards for: {task.claim}")
+    if task.passage_id is None:
+        yield Started(Role.TEAM, f"Cut {task.cards} cards for: {task.claim}")
+    else:
+        yield Started(Role.TEAM, f"Cut a card from the chosen passage for: {task.claim}")
     result = yield from cut_claim(team, task, run, cancel)
     if result.cancelled:
         yield run_done([], result.objections, True)
@@ -64,7 +67,10 @@ def cut_claim(
     team: Team, task: CutTask, run: RunBudget, cancel: CancelCheck, bonus: Bonus | None = None
 ) -> Steps[CutResult]:
     """Searcher → Analyzer → Writer → Reviewer rounds for one claim; no RunDone (the caller
-    ends the run). Passages in `run.used` are never cut twice in one run."""
+    ends the run). Passages in `run.used` are never cut twice in one run. A task tied to one
+    passage skips the search: see cut_passage."""
+    if task.passage_id is not None:
+        return (yield from cut_passage(team, task, task.passage_id, run, cancel))
     queries = [task.claim]
     drafts: list[Draft] = []
     objections: list[str] = []
@@ -116,20 +122,50 @@ def cut_claim(
         for draft in drafts:
             yield from _review(team, draft, objections)
         over = _over_budget(task, run)
-        verdict = "finished" if not objections and len(drafts) >= task.cards else "revise"
-        text = verdict + (": " + "; ".join(objections) if objections else "")
-        yield Reviewed(text, verdict, tuple(objections))
+        verdict = _verdict(objections, len(drafts) >= task.cards)
+        yield verdict
         if over:
             objections.append(over)
         # Only missing cards send work back (to the Searcher); objections to the cards we
         # have are reported, not looped on: a bigger search cannot fix a source's metadata.
-        if verdict == "finished" or over or len(drafts) >= task.cards:
+        if verdict.verdict == "finished" or over or len(drafts) >= task.cards:
             break
         if round_no < task.bounds.max_rounds:
             queries = broaden(task.claim, queries)
             short = f"I need {task.cards - len(drafts)} more cards to prove “{task.claim}”"
             yield Message(Role.ANALYZER, short + ": searching wider")
     return CutResult(drafts, objections)
+
+
+def cut_passage(
+    team: Team, task: CutTask, passage_id: int, run: RunBudget, cancel: CancelCheck
+) -> Steps[CutResult]:
+    """One card from the passage the user chose (Ctrl+K on a search result): the Writer and
+    the Reviewer work on it directly. No Searcher and no relevance floor: the choice is the
+    user's, so the claim's wording can never get the passage refused as "no evidence"."""
+    hits = team.library.passage_hits([passage_id])
+    if not hits:  # removed from the library since the search showed it
+        msg = "the chosen passage is no longer in the library: search again"
+        yield StepFailed(Role.WRITER, msg)
+        return CutResult([], [msg], missing=msg)
+    run.used.add(passage_id)
+    draft = yield from _write(team, task, hits[0], run, cancel)
+    if draft is None:
+        return CutResult([], [], True)
+    objections: list[str] = []
+    yield from _review(team, draft, objections)
+    if analytic_passage_ids(team.library.store.conn, [passage_id]):
+        # Cut as asked, but the other side would say so: these are the debater's own words.
+        objections.append(f"{draft.card.short_cite or '?'}: an analytic, not evidence")
+    yield _verdict(objections, True)
+    return CutResult([draft], objections)
+
+
+def _verdict(objections: list[str], enough: bool) -> Reviewed:
+    """The Reviewer's verdict on a round: finished when it has the cards and no objection."""
+    verdict = "finished" if not objections and enough else "revise"
+    text = verdict + (": " + "; ".join(objections) if objections else "")
+    return Reviewed(text, verdict, tuple(objections))
 
 
 def _write(

@@ -27,13 +27,12 @@ def find_passages(
 
 def lacking(task: CutTask, found: int, have: int) -> bool:
     """Too few passages for the cards still needed: then the web may fill the gap."""
-    # A task tied to one source or passage never goes to the web: the user chose the text.
-    return task.source_id is None and task.passage_id is None and found < task.cards - have
+    # A task tied to one source never goes to the web: the user chose the text. (A task tied
+    # to one passage never searches at all: cut_rounds.cut_passage.)
+    return task.source_id is None and found < task.cards - have
 
 
 def _search(library: Library, queries: list[str], task: CutTask) -> list[SearchHit]:
-    if task.passage_id is not None:
-        return library.passage_hits([task.passage_id])
     filters = SearchFilters(source_ids=[task.source_id]) if task.source_id is not None else None
     best: dict[int, SearchHit] = {}
     for q in queries:

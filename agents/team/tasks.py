@@ -21,7 +21,7 @@ class Side(StrEnum):
 @dataclass(frozen=True)
 class CutTask:
     """Cut cards that prove `claim`, from the whole library, from one source, or from one
-    passage (the search panel's "cut a card from this passage")."""
+    passage (Ctrl+K on a search result: one card from it as chosen, no search)."""
 
     claim: str
     cards: int = 3
