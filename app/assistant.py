@@ -1,5 +1,6 @@
-"""One assistant run, as the body of a Job: load the model, open this thread's Library, run
-the team, store the cards. Qt-free; the panel only shows what it reports."""
+"""One assistant run: load the model, open this thread's Library, run the team, store the
+cards. Qt-free: the window runs `run_assistant` as the body of a Job and shows what it
+reports; the command line runs `run_team` on its own Library and prints each step."""
 
 from __future__ import annotations
 
@@ -8,16 +9,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from agents.cutter.extractive import cut_marks
-from agents.runtime.generation import GenerationStats
-from agents.team.events import RunDone
+from agents.runtime.generation import GenerationStats, Generator
+from agents.team.events import RunDone, StepEvent
 from agents.team.run import run_task
 from agents.team.tasks import CutTask, Task
 from agents.team.team import Team
 from agents.team.web_research import web_research_from_settings
 from app.context import AppContext
+from evidence.cancel import CancelCheck
 from evidence.cards.card import Card, Heading, Node
 from evidence.cards.cut import store_cut_cards
 from evidence.errors import EvidenceError
+from evidence.index.embedding import Embedder
 from evidence.library import Library
 
 
@@ -40,6 +43,7 @@ class RunResult:
     stored: list[int]  # ids of the cards stored in the library
     stats: GenerationStats | None
     cancelled: bool
+    heading: str = ""  # the block the stored cards are filed under
 
     @property
     def nodes(self) -> list[Node]:
@@ -74,28 +78,52 @@ def run_assistant(
     report(Phase("running"))
     library = ctx.open_library()
     try:
-        task = _with_source(library, request)
-        # Web research only with web access on; off, the team never touches the network.
-        team = Team(library, generator, embedder, cut_marks,
-                    web_research_from_settings(library.settings))  # fmt: skip
-        done: RunDone | None = None
-        for event in run_task(task, team, cancelled):
-            report(event)
-            if isinstance(event, RunDone):
-                done = event
-        # A Stop after DONE still wins: the user saw "stopped", so nothing may appear.
-        stopped = done is None or done.cancelled or cancelled()
-        if stopped and team.web is not None:  # nothing is stored: keep no web page either
-            team.web.discard(library)
-        stored: list[int] = []
-        if not stopped and done is not None and done.cards:
-            stored = store_cut_cards(library.store, list(done.cards), _heading(task, done))
-        return RunResult(done, stored, generator.last_stats, stopped)
+        task = task_for(library, request)
+        return run_team(library, generator, embedder, task, report, cancelled)
     finally:
         library.close()
 
 
-def _with_source(library: Library, request: RunRequest) -> Task:
+def run_team(
+    library: Library,
+    generator: Generator,
+    embedder: Embedder,
+    task: Task,
+    report: Callable[[StepEvent], None],
+    cancelled: CancelCheck,
+) -> RunResult:
+    """Run the team on an open Library, `report` each step as it happens, and store the cards
+    unless the run was cancelled (then the web pages it imported are removed too).
+    EvidenceError when the web settings cannot be used."""
+    # Web research only with web access on; off, the team never touches the network.
+    web = web_research_from_settings(library.settings)
+    team = Team(library, generator, embedder, cut_marks, web)
+    done: RunDone | None = None
+    stored: list[int] = []
+    heading = ""
+    kept = False  # set once the cards are stored: until then, no web page is kept either
+    steps = run_task(task, team, cancelled)
+    try:
+        for event in steps:
+            report(event)
+            if isinstance(event, RunDone):
+                done = event
+        # A Stop after the end still wins: the user saw "stopped", so nothing may appear.
+        if done is not None and not done.cancelled and not cancelled():
+            heading = _heading(task, done)
+            if done.cards:
+                stored = store_cut_cards(library.store, list(done.cards), heading)
+            kept = True
+    finally:
+        steps.close()  # ended by an exception (a second Ctrl-C): end the run where it stands
+        if not kept and web is not None:  # nothing is stored: keep no web page either
+            web.discard(library)
+    return RunResult(done, stored, generator.last_stats, not kept, heading)
+
+
+def task_for(library: Library, request: RunRequest) -> Task:
+    """The request's task, a cut's source reference resolved; EvidenceError unless it names
+    exactly one source."""
     ref = request.source_ref.strip()
     if not ref or not isinstance(request.task, CutTask):
         return request.task

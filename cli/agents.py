@@ -1,16 +1,20 @@
 """`debate-prep cut | block | answer | case`: the agent team at work in the terminal, step
-by step; the cards go into the library and, with --out, into a Verbatim .docx."""
+by step; the cards go into the library and, with --out, into a Verbatim .docx.
+
+The run itself is the app's (app.assistant.run_team, as in the window): this module parses
+the arguments, prints each step as it streams and writes the .docx."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-import threading
 from pathlib import Path
 
-from agents.team.events import Role, RunDone, Started, StepEvent, TokenStreamed
+from agents.team.events import Role, Started, StepEvent, TokenStreamed
 from agents.team.tasks import AnswerTask, BlockTask, CaseTask, CutTask, Side, Task
-from evidence.cards.card import Card, CardDocument, Heading, Node
+from cli.exit_codes import ExitCode
+from cli.interrupt import ctrl_c
+from evidence.cards.card import CardDocument
 from evidence.errors import EvidenceError
 from evidence.library import Library
 
@@ -36,16 +40,10 @@ def add_agent_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         parser.add_argument("--out", type=Path, help="also write the result to this .docx")
 
 
-def build_task(library: Library, args: argparse.Namespace) -> Task:
-    """The task the command line asks for; LookupError for a source that matches nothing."""
+def build_task(args: argparse.Namespace) -> Task:
+    """The task the command line asks for (a cut's --source is resolved by the run)."""
     if args.command == "cut":
-        source_id = None
-        if args.source:
-            found = library.find_sources(args.source)
-            if len(found) != 1:
-                raise LookupError(f"{args.source!r} matches {len(found)} sources")
-            source_id = found[0].id
-        return CutTask(args.claim, cards=args.cards, source_id=source_id)
+        return CutTask(args.claim, cards=args.cards)
     if args.command == "block":
         return BlockTask(args.claim, answers=args.cards)
     if args.command == "answer":
@@ -54,75 +52,70 @@ def build_task(library: Library, args: argparse.Namespace) -> Task:
     return CaseTask(args.resolution, side=Side(args.side), contentions=args.contentions)
 
 
-def run_agent_command(library: Library, args: argparse.Namespace) -> int:
-    from agents.cutter.extractive import cut_marks
+def run_agent_command(library: Library, args: argparse.Namespace) -> ExitCode:
+    # Imported here: llama.cpp and the team load only for the agent commands.
     from agents.models.generator_setup import generator_factory
-    from agents.team.run import run_task
-    from agents.team.team import Team
-    from agents.team.web_research import web_research_from_settings
-    from evidence.cards.cut import store_cut_cards
+    from app.assistant import RunRequest, run_team, task_for
 
-    task = build_task(library, args)
+    request = RunRequest(build_task(args), getattr(args, "source", None) or "")
     try:
+        task = task_for(library, request)  # a wrong --source fails before the model loads
         embedder = library.embedder()
         generator = generator_factory(library.data_dir, library.settings)()
-        # Web research only with web access on; off, the team never touches the network.
-        web = web_research_from_settings(library.settings)
     except EvidenceError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
-    stop = threading.Event()
-    team = Team(library, generator, embedder, cut_marks, web)
-    done: RunDone | None = None
-    try:
-        for event in run_task(task, team, stop.is_set):
-            _print_step(event)
-            if isinstance(event, RunDone):
-                done = event
-    except KeyboardInterrupt:
-        stop.set()
-        if web is not None:  # nothing is stored, so no web page the run imported is kept
-            web.discard(library)
-        print("\ncancelled: no card was stored", file=sys.stderr)
-        return 130
-    if done is None or done.cancelled:
-        return 130
-    cards: list[Card] = list(done.cards)
-    nodes: list[Node] = list(done.nodes)
-    if not cards:
-        return 1
-    heading = nodes[0].title if nodes and isinstance(nodes[0], Heading) else args.command
-    ids = store_cut_cards(library.store, cards, heading)
-    print(f"stored {len(ids)} cards (ids {', '.join(map(str, ids))})")
+        return ExitCode.ERROR
+    printer = StepPrinter()
+    with ctrl_c("after the current step") as stop:
+        try:
+            result = run_team(library, generator, embedder, task, printer, stop)
+        except KeyboardInterrupt:  # a second Ctrl-C: abandoned where it stood, nothing kept
+            result = None
+        except EvidenceError as exc:
+            printer.end_line()
+            print(f"error: {exc}", file=sys.stderr)
+            return ExitCode.ERROR
+    printer.end_line()
+    if result is None or result.cancelled:
+        print("cancelled: no card was stored", file=sys.stderr)
+        return ExitCode.CANCELLED
+    if not result.cards:  # the Searcher has said why
+        return ExitCode.ERROR
+    print(f"stored {len(result.stored)} cards (ids {', '.join(map(str, result.stored))})")
     if args.out:
         from evidence.verbatim.writer import ExportError, write_docx
 
         try:
-            write_docx(CardDocument(list(nodes), title=heading), args.out)
+            write_docx(CardDocument(result.nodes, title=result.heading), args.out)
         except ExportError as exc:
             print(f"error: {exc}", file=sys.stderr)
-            return 1
+            return ExitCode.ERROR
         print(f"wrote {args.out}")
-    return 0
+    return ExitCode.OK
 
 
-_last_role: list[Role | None] = [None]
+class StepPrinter:
+    """Prints each step as `[Role] text`; streamed pieces continue their role's line."""
 
+    def __init__(self) -> None:
+        self._streaming: Role | None = None  # whose line is open
 
-def _print_step(event: StepEvent) -> None:
-    if isinstance(event, TokenStreamed):
-        if _last_role[0] != event.role:
-            if _last_role[0] is not None:
-                print()
-            print(f"[{event.role}] ", end="")
-        print(event.text, end="", flush=True)
-        _last_role[0] = event.role
-        return
-    if _last_role[0] is not None:
-        print()
-        _last_role[0] = None
-    if isinstance(event, Started) and event.role == Role.WRITER:
-        print(f"[{event.role}] {event.text}\n[{event.role}] tag: ", end="", flush=True)
-        _last_role[0] = event.role
-        return
-    print(f"[{event.role}] {event.text}")
+    def __call__(self, event: StepEvent) -> None:
+        if isinstance(event, TokenStreamed):
+            if self._streaming != event.role:
+                self.end_line()
+                print(f"[{event.role}] ", end="")
+            print(event.text, end="", flush=True)
+            self._streaming = event.role
+            return
+        self.end_line()
+        if isinstance(event, Started) and event.role == Role.WRITER:
+            print(f"[{event.role}] {event.text}\n[{event.role}] tag: ", end="", flush=True)
+            self._streaming = event.role
+            return
+        print(f"[{event.role}] {event.text}")
+
+    def end_line(self) -> None:
+        if self._streaming is not None:
+            print()
+            self._streaming = None

@@ -3,17 +3,17 @@ model runs in tests/test_agents_real.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from agents.runtime.generation import GenerationRequest, GenerationStats
 from evidence.cancel import CancelCheck
 
 
 class ScriptedGenerator:
-    def __init__(self, replies: list[str], *, on_token: CancelCheck | None = None) -> None:
+    def __init__(self, replies: list[str], *, on_token: Callable[[], object] | None = None) -> None:
         self.replies = list(replies)
         self.requests: list[GenerationRequest] = []
-        self.tokens_after_cancel = 0
+        self.on_token = on_token  # called after each streamed word (e.g. a Ctrl-C mid-tag)
         self._stats = GenerationStats()
 
     model_id = "scripted"
@@ -39,3 +39,5 @@ class ScriptedGenerator:
             if cancel():
                 return
             yield word + " "
+            if self.on_token is not None:
+                self.on_token()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
@@ -334,6 +336,38 @@ def test_cli_cut_with_web_off_opens_no_connection(
     assert "searching the web" not in capsys.readouterr().out
     assert socket_guard.attempts == []
     assert len(lib.cards()) == 1
+    lib.close()
+
+
+@pytest.mark.parametrize("presses", [1, 2], ids=["ctrl-c", "ctrl-c-twice"])
+def test_cli_ctrl_c_mid_run_stores_nothing_and_keeps_no_web_page(
+    data_dir: DataDir, embedder: Embedder, loopback: LoopbackServer, presses: int,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    import agents.models.generator_setup
+    from cli.agents import run_agent_command
+    from cli.exit_codes import ExitCode
+
+    serve(loopback)
+    sent: list[int] = []
+
+    def ctrl_c() -> None:  # the user presses Ctrl-C while the Writer streams a tag
+        if not sent:
+            for _ in range(presses):
+                sent.append(os.getpid())
+                os.kill(os.getpid(), signal.SIGINT)
+
+    gen = ScriptedGenerator(["Water scarcity drives conflict between states."] * 8,
+                            on_token=ctrl_c)  # fmt: skip
+    monkeypatch.setattr(agents.models.generator_setup, "generator_factory", lambda *a: lambda: gen)
+    lib = Library(data_dir, web_settings(loopback), lambda: embedder)
+    assert run_agent_command(lib, cut_args(1)) == ExitCode.CANCELLED
+    captured = capsys.readouterr()
+    assert "imported from the web:" in captured.out and len(sent) == presses
+    assert "stopping after the current step" in captured.err
+    assert "cancelled: no card was stored" in captured.err and "stored" not in captured.out
+    assert lib.cards() == [] and lib.store.sources() == []  # the imported pages are gone
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
     lib.close()
 
 

@@ -6,7 +6,7 @@ ends (all of them when it is cancelled or fails)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 
 from agents.team.builders import run_build
 from agents.team.cut_rounds import run_cut
@@ -16,8 +16,11 @@ from agents.team.team import Team
 from evidence.cancel import CancelCheck, never
 
 
-def run_task(task: Task, team: Team, cancel: CancelCheck = never) -> Iterator[StepEvent]:
-    """The task's steps, ending with exactly one RunDone (nothing runs until iterated)."""
+def run_task(
+    task: Task, team: Team, cancel: CancelCheck = never
+) -> Generator[StepEvent, None, None]:
+    """The task's steps, ending with exactly one RunDone (nothing runs until iterated;
+    closing it early removes the web pages the run imported)."""
     if isinstance(task, CutTask):
         steps = run_cut(task, team, cancel)
     else:
