@@ -62,7 +62,7 @@ def run_assistant(
     ctx: AppContext,
     request: RunRequest,
     report: Callable[[object], None],
-    cancelled: Callable[[], bool],
+    cancelled: CancelCheck,
 ) -> RunResult:
     report(Phase("loading model…"))
     try:

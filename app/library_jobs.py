@@ -6,12 +6,13 @@ same thread. Nothing here touches Qt widgets."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from app.context import AppContext
 from app.jobs import JobFn, Report
+from evidence.cancel import CancelCheck
 from evidence.errors import EvidenceError
 from evidence.importing.events import ImportFinished
 from evidence.index.records import IndexStatus, SourceRecord
@@ -36,7 +37,7 @@ def snapshot_job(ctx: AppContext, *, open_vectors: bool = False) -> JobFn:
     it after a kill when this is the process's first Library (the panel's first refresh,
     which runs before any import is let through)."""
 
-    def run(report: Report, cancelled: Callable[[], bool]) -> LibrarySnapshot:
+    def run(report: Report, cancelled: CancelCheck) -> LibrarySnapshot:
         lib = ctx.open_library()
         try:
             error = ""
@@ -63,7 +64,7 @@ def import_job(ctx: AppContext, paths: Sequence[Path | str]) -> JobFn:
     resume what is queued."""
     chosen = list(paths)
 
-    def run(report: Report, cancelled: Callable[[], bool]) -> ImportFinished | None:
+    def run(report: Report, cancelled: CancelCheck) -> ImportFinished | None:
         lib = ctx.open_library()
         finished: ImportFinished | None = None
         try:
@@ -81,7 +82,7 @@ def import_job(ctx: AppContext, paths: Sequence[Path | str]) -> JobFn:
 def remove_job(ctx: AppContext, source_ids: Sequence[int]) -> JobFn:
     ids = list(source_ids)
 
-    def run(report: Report, cancelled: Callable[[], bool]) -> int:
+    def run(report: Report, cancelled: CancelCheck) -> int:
         lib = ctx.open_library()
         try:
             # Open the vectors so removed passages' vectors go now; without an embedder the

@@ -3,7 +3,6 @@ The core reports progress through `report` and checks `cancelled`; the window ru
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from agents.runtime.gpu import GpuInfo
 from app.context import AppContext
 from app.jobs import JobFn, Report
 from app.model_rows import ModelTable, model_table
+from evidence.cancel import CancelCheck
 from evidence.network import NetworkPolicy
 
 
@@ -47,14 +47,14 @@ class Chosen:
 
 
 def list_job(ctx: AppContext, gpu: GpuInfo | None) -> JobFn:
-    def run(report: Report, cancelled: Callable[[], bool]) -> ModelTable:
+    def run(report: Report, cancelled: CancelCheck) -> ModelTable:
         return model_table(ctx.data_dir, ctx.settings, gpu)
 
     return run
 
 
 def download_job(ctx: AppContext, entry: CatalogEntry) -> JobFn:
-    def run(report: Report, cancelled: Callable[[], bool]) -> Outcome:
+    def run(report: Report, cancelled: CancelCheck) -> Outcome:
         policy = NetworkPolicy.from_settings(ctx.settings)  # the switch stops it mid-way
         try:
             path = download_model(
@@ -73,7 +73,7 @@ def download_job(ctx: AppContext, entry: CatalogEntry) -> JobFn:
 
 
 def import_job(ctx: AppContext, file: Path) -> JobFn:
-    def run(report: Report, cancelled: Callable[[], bool]) -> Outcome:
+    def run(report: Report, cancelled: CancelCheck) -> Outcome:
         model: InstalledModel = import_model(
             file, ctx.data_dir.models, progress=lambda d, t: report(ImportProgress(d, t))
         )
@@ -85,7 +85,7 @@ def import_job(ctx: AppContext, file: Path) -> JobFn:
 def choose_job(ctx: AppContext, name: str, title: str) -> JobFn:
     """Check a model before it is used: verifying may hash gigabytes, never on the GUI thread."""
 
-    def run(report: Report, cancelled: Callable[[], bool]) -> Chosen:
+    def run(report: Report, cancelled: CancelCheck) -> Chosen:
         return Chosen(title, generator_setting(name, ctx.data_dir.models))
 
     return run

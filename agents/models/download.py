@@ -17,7 +17,6 @@ from agents.models.catalog import CatalogEntry
 from agents.models.download_install import download_record
 from agents.models.download_job import DownloadJob
 from agents.models.partial import (
-    CancelFn,
     DownloadCancelled,
     DownloadInterrupted,
     DownloadProgress,
@@ -25,6 +24,7 @@ from agents.models.partial import (
     part_path,
     part_record,
 )
+from evidence.cancel import CancelCheck
 from evidence.errors import ModelFileError
 from evidence.hashing import file_sha256
 from evidence.network import NetworkPolicy
@@ -46,7 +46,7 @@ def download_model(
     policy: NetworkPolicy,
     *,
     progress: ProgressFn | None = None,
-    cancel: CancelFn | None = None,
+    cancel: CancelCheck | None = None,
     chunk: int = 1 << 20,
     timeout_s: float = 30.0,
     retries: int = 3,

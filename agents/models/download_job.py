@@ -15,7 +15,6 @@ from agents.models import files
 from agents.models.catalog import CatalogEntry
 from agents.models.download_install import check_download, install_download
 from agents.models.partial import (
-    CancelFn,
     DownloadCancelled,
     DownloadInterrupted,
     DownloadProgress,
@@ -31,6 +30,7 @@ from agents.models.transfer import (
     http_error,
     open_stream,
 )
+from evidence.cancel import CancelCheck
 from evidence.errors import EvidenceError, ModelFileError
 from evidence.hashing import hash_file
 from evidence.network import NetworkPolicy
@@ -55,7 +55,7 @@ class DownloadJob:
         part: Path,
         policy: NetworkPolicy,
         progress: ProgressFn | None,
-        cancel: CancelFn,
+        cancel: CancelCheck,
         chunk: int,
     ) -> None:
         self.entry, self.dest, self.part, self.policy = entry, dest, part, policy

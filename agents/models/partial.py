@@ -46,7 +46,6 @@ class DownloadInterrupted(WebError):
 
 
 ProgressFn = Callable[[DownloadProgress], None]
-CancelFn = Callable[[], bool]
 
 
 def part_path(models_dir: Path, file_name: str) -> Path:

@@ -38,12 +38,8 @@ from evidence.importing.events import EmbedUnavailable, FileResult, FileStatus
 from evidence.library import Library
 from evidence.network import NetworkPolicy
 from evidence.settings import Settings
-from evidence.web.search_providers import (
-    WebResult,
-    WebSearchProvider,
-    provider_from_settings,
-    url_key,
-)
+from evidence.web.search_base import WebResult, WebSearchProvider, url_key
+from evidence.web.search_providers import provider_from_settings
 from evidence.web.urls import normalize_url
 
 log = logging.getLogger(__name__)

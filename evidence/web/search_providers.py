@@ -6,7 +6,6 @@ network, apply the user's allow-list of sites, and de-duplicate results by URL.
 
 This module picks the provider the user chose; what the providers share is in search_base,
 so imports point one way: search_providers -> search_ddg | search_searxng -> search_base.
-The types callers need along with a provider are re-exported here.
 """
 
 from __future__ import annotations
@@ -14,11 +13,9 @@ from __future__ import annotations
 from evidence.errors import WebError
 from evidence.network import NetworkPolicy
 from evidence.settings import Settings
-from evidence.web.search_base import WebResult, WebSearchProvider, site_list, url_key
+from evidence.web.search_base import WebSearchProvider, site_list
 from evidence.web.search_ddg import DuckDuckGoProvider
 from evidence.web.search_searxng import SearxngProvider
-
-__all__ = ["WebResult", "WebSearchProvider", "provider_from_settings", "url_key"]
 
 
 def provider_from_settings(settings: Settings, policy: NetworkPolicy) -> WebSearchProvider:
