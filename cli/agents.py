@@ -12,6 +12,7 @@ from pathlib import Path
 
 from agents.team.events import Role, Started, StepEvent, TokenStreamed
 from agents.team.tasks import AnswerTask, BlockTask, CaseTask, CutTask, Side, Task
+from app.context import AppContext
 from cli.exit_codes import ExitCode
 from cli.interrupt import ctrl_c
 from evidence.cards.card import CardDocument
@@ -52,16 +53,15 @@ def build_task(args: argparse.Namespace) -> Task:
     return CaseTask(args.resolution, side=Side(args.side), contentions=args.contentions)
 
 
-def run_agent_command(library: Library, args: argparse.Namespace) -> ExitCode:
+def run_agent_command(ctx: AppContext, library: Library, args: argparse.Namespace) -> ExitCode:
     # Imported here: llama.cpp and the team load only for the agent commands.
-    from agents.models.generator_setup import generator_factory
     from app.assistant import RunRequest, run_team, task_for
 
     request = RunRequest(build_task(args), getattr(args, "source", None) or "")
     try:
         task = task_for(library, request)  # a wrong --source fails before the model loads
-        embedder = library.embedder()
-        generator = generator_factory(library.data_dir, library.settings)()
+        embedder = ctx.embedder()
+        generator = ctx.generator()
     except EvidenceError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return ExitCode.ERROR

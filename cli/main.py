@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 
+from app.context import AppContext
 from app.log_setup import setup_logging
 from cli.agents import AGENT_COMMANDS, add_agent_commands, run_agent_command
 from cli.cards import add_card_commands, resolve_sources, run_cards, run_export
@@ -33,7 +34,6 @@ from evidence.index.search import SearchFilters
 from evidence.index.snippets import render_marked
 from evidence.index.store import StoreError
 from evidence.library import Library
-from evidence.settings import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -111,17 +111,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_settings(data_dir.settings, args.assignments, args.json)
     if args.command == "models":  # needs no library: models never open the database
         return run_models(data_dir, args)
-    settings = load_settings(data_dir.settings)
-    from agents.models.embedder_setup import embedder_factory
-
+    # The same context as the window's: settings, the shared embedder and generator.
+    ctx = AppContext.open(data_dir)
     try:
-        library = Library(data_dir, settings, embedder_factory(data_dir, settings))
+        library = ctx.open_library()
     except StoreError as exc:
         log.error("%s", exc)
         print(f"error: {exc}", file=sys.stderr)
         return ExitCode.ERROR
     with library:
-        handler = {
+        handlers: dict[str, Callable[[Library, argparse.Namespace], int]] = {
             "import": _import,
             "search": _search,
             "sources": _sources,
@@ -129,18 +128,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             "reindex": _reindex,
             "cards": run_cards,
             "export": run_export,
-            **dict.fromkeys(AGENT_COMMANDS, run_agent_command),
-        }.get(args.command)
+            **dict.fromkeys(AGENT_COMMANDS, partial(run_agent_command, ctx)),
+        }
+        handler = handlers.get(args.command)
         if handler is None:  # a subcommand the parser knows but this table lacks: a bug
             raise AssertionError(f"no handler for {args.command}")
-        previous = signal.getsignal(signal.SIGINT)  # commands install their own Ctrl-C
         try:
             return handler(library, args)
         except LookupError as exc:  # a source reference that matches nothing
             print(f"error: {exc}", file=sys.stderr)
             return ExitCode.ERROR
-        finally:
-            signal.signal(signal.SIGINT, previous)
 
 
 def _import(library: Library, args: argparse.Namespace) -> int:

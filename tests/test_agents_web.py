@@ -29,6 +29,7 @@ from agents.team.run import run_task
 from agents.team.tasks import BlockTask, CutTask, Task
 from agents.team.team import Team
 from agents.team.web_research import WebResearch, web_research_from_settings
+from app.context import AppContext
 from evidence.cards.card import Card
 from evidence.datadir import DataDir
 from evidence.index.embedding import Embedder
@@ -293,11 +294,15 @@ def cut_args(cards: int) -> argparse.Namespace:
     return argparse.Namespace(command="cut", claim=CLAIM, cards=cards, source=None, out=None)
 
 
-def scripted_factory(monkeypatch: pytest.MonkeyPatch) -> None:
-    import agents.models.generator_setup
-
-    gen = ScriptedGenerator(["Water scarcity drives conflict."] * 8)
-    monkeypatch.setattr(agents.models.generator_setup, "generator_factory", lambda *a: lambda: gen)
+def cli_context(
+    data_dir: DataDir, settings: Settings, embedder: Embedder, gen: ScriptedGenerator | None = None
+) -> tuple[AppContext, Library]:
+    """The context and library the CLI's main opens, with a scripted generator."""
+    save_settings(data_dir.settings, settings)
+    ctx = AppContext.open(data_dir, embedder=embedder)
+    scripted = gen or ScriptedGenerator(["Water scarcity drives conflict."] * 8)
+    ctx.generator = lambda: scripted  # type: ignore[method-assign]
+    return ctx, ctx.open_library()
 
 
 def test_cli_cut_searches_the_web_when_it_is_on(
@@ -307,9 +312,8 @@ def test_cli_cut_searches_the_web_when_it_is_on(
     from cli.agents import run_agent_command
 
     urls = serve(loopback)
-    scripted_factory(monkeypatch)
-    lib = Library(data_dir, web_settings(loopback), lambda: embedder)
-    assert run_agent_command(lib, cut_args(1)) == 0
+    ctx, lib = cli_context(data_dir, web_settings(loopback), embedder)
+    assert run_agent_command(ctx, lib, cut_args(1)) == 0
     out = capsys.readouterr().out
     assert f"[Searcher] searching the web: {CLAIM}" in out and "stored 1 cards" in out
     [row] = lib.cards()
@@ -326,13 +330,12 @@ def test_cli_cut_with_web_off_opens_no_connection(
 ) -> None:  # fmt: skip
     from cli.agents import run_agent_command
 
-    scripted_factory(monkeypatch)
     local = tmp_path / "water.txt"
     local.write_text(WATER.replace("\n", " "), encoding="utf-8")
     settings = Settings(web_search_provider="searxng", searxng_url="http://127.0.0.1:9")
-    lib = Library(data_dir, settings, lambda: embedder)
+    ctx, lib = cli_context(data_dir, settings, embedder)
     list(lib.import_paths([local]))
-    assert run_agent_command(lib, cut_args(2)) == 0
+    assert run_agent_command(ctx, lib, cut_args(2)) == 0
     assert "searching the web" not in capsys.readouterr().out
     assert socket_guard.attempts == []
     assert len(lib.cards()) == 1
@@ -344,7 +347,6 @@ def test_cli_ctrl_c_mid_run_stores_nothing_and_keeps_no_web_page(
     data_dir: DataDir, embedder: Embedder, loopback: LoopbackServer, presses: int,
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
-    import agents.models.generator_setup
     from cli.agents import run_agent_command
     from cli.exit_codes import ExitCode
 
@@ -359,9 +361,8 @@ def test_cli_ctrl_c_mid_run_stores_nothing_and_keeps_no_web_page(
 
     gen = ScriptedGenerator(["Water scarcity drives conflict between states."] * 8,
                             on_token=ctrl_c)  # fmt: skip
-    monkeypatch.setattr(agents.models.generator_setup, "generator_factory", lambda *a: lambda: gen)
-    lib = Library(data_dir, web_settings(loopback), lambda: embedder)
-    assert run_agent_command(lib, cut_args(1)) == ExitCode.CANCELLED
+    ctx, lib = cli_context(data_dir, web_settings(loopback), embedder, gen)
+    assert run_agent_command(ctx, lib, cut_args(1)) == ExitCode.CANCELLED
     captured = capsys.readouterr()
     assert "imported from the web:" in captured.out and len(sent) == presses
     assert "stopping after the current step" in captured.err
