@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 def run_download(
     data_dir: DataDir, settings: Settings, catalog: Catalog, args: argparse.Namespace
 ) -> int:
-    from agents.models import DownloadCancelled, download_model, estimate_fit, use_model
+    from agents.models import DownloadCancelled, download_model, estimate_fit
     from evidence.network import NetworkPolicy
 
     entry = catalog.find(args.name)
@@ -66,18 +66,13 @@ def run_download(
         finally:
             line.finish()
     print(f"downloaded and verified: {path}")
-    if args.use:
-        use_model(entry.name, data_dir, catalog=catalog)
-        print(f"now using {entry.name}")
-    else:
-        print(f"use it with: debate-prep models use {entry.name}")
-    return ExitCode.OK
+    return _use_if_asked(args.use, entry.name, entry.name, data_dir, catalog)
 
 
 def run_import(
     data_dir: DataDir, settings: Settings, catalog: Catalog, args: argparse.Namespace
 ) -> int:
-    from agents.models import import_model, use_model
+    from agents.models import import_model
 
     line = ProgressBar(f"import {args.file.name}")
 
@@ -91,11 +86,20 @@ def run_import(
     print(f"imported {model.name}: {model.path} ({gb(model.size_bytes)})")
     if model.note:
         print(f"note: {model.note}", file=sys.stderr)
-    if args.use:
-        use_model(str(model.path), data_dir, catalog=catalog)
-        print(f"now using {model.name}")
+    return _use_if_asked(args.use, str(model.path), model.name, data_dir, catalog)
+
+
+def _use_if_asked(
+    use: bool, choice: str, name: str, data_dir: DataDir, catalog: Catalog
+) -> ExitCode:
+    """After a download or import: `--use` makes it the active model, else say how to."""
+    from agents.models import use_model
+
+    if use:
+        use_model(choice, data_dir, catalog=catalog)
+        print(f"now using {name}")
     else:
-        print(f"use it with: debate-prep models use {model.name}")
+        print(f"use it with: debate-prep models use {name}")
     return ExitCode.OK
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class EvidenceError(Exception):
     """Base class: a problem with one input that the user can act on."""
@@ -41,3 +43,21 @@ class NetworkDisabled(EvidenceError):
 
 class WebError(EvidenceError):
     """A web address could not be fetched or is not evidence (bad URL, refused, timed out)."""
+
+
+def os_reason(exc: BaseException) -> str:
+    """Why a path could not be read, in the user's words (the same wherever it is said)."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file or folder"
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, IsADirectoryError):
+        return "this is a folder, not a file"
+    # pathlib raises RuntimeError for a symbolic link loop while resolving a path
+    if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP:
+        return "symbolic link loop"
+    if getattr(exc, "errno", None) == errno.ENAMETOOLONG:
+        return "the file name is too long"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or f"cannot read it ({type(exc).__name__})"

@@ -350,7 +350,7 @@ def test_empty_whitespace_missing_dir_and_fifo(tmp_path: Path) -> None:
         parse_file(write(tmp_path / "empty.pdf", b""))
     with pytest.raises(EmptyFile, match="whitespace"):
         parse_file(write(tmp_path / "blank.txt", b" \n\t\n"))
-    with pytest.raises(UnreadablePath, match="not found"):
+    with pytest.raises(UnreadablePath, match="no such file or folder"):
         parse_file(tmp_path / "missing.pdf")
     with pytest.raises(UnreadablePath, match="folder"):
         parse_file(tmp_path)

@@ -21,17 +21,24 @@ def default_threads() -> int:
     return max(1, min(cores, 8))
 
 
+def chosen_model(setting: str, role: str, default: Callable[[], Path]) -> Path:
+    """The model file a setting names (ModelFileError when it is gone), else the default."""
+    if not setting:
+        return default()
+    path = Path(setting).expanduser()
+    if not path.is_file():
+        raise ModelFileError(f"{role} model {path} not found (see settings)")
+    return path
+
+
 def embedder_factory(data_dir: DataDir, settings: Settings) -> Callable[[], Embedder]:
     def make() -> Embedder:
         from agents.models.bundled import default_embedder_path, model_sha256
         from agents.runtime.embedder import LlamaEmbedder
 
-        if settings.embedding_model:
-            path = Path(settings.embedding_model).expanduser()
-            if not path.is_file():
-                raise ModelFileError(f"embedding model {path} not found (see settings)")
-        else:
-            path = default_embedder_path(data_dir.models)
+        path = chosen_model(
+            settings.embedding_model, "embedding", lambda: default_embedder_path(data_dir.models)
+        )
         threads = settings.threads or default_threads()
         return LlamaEmbedder(path, n_threads=threads, sha256_of=model_sha256)
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from pathlib import Path
 
-from agents.models.embedder_setup import default_threads
+from agents.models.embedder_setup import chosen_model, default_threads
 from agents.runtime.llama_generator import LlamaGenerator
 from evidence.datadir import DataDir
-from evidence.errors import ModelFileError
 from evidence.settings import Settings
 
 # One model per process: a second factory call with the same settings returns the loaded
@@ -25,12 +23,9 @@ def generator_factory(data_dir: DataDir, settings: Settings) -> Callable[[], Lla
         global _current
         from agents.models.bundled import default_generator_path
 
-        if settings.generator_model:
-            path = Path(settings.generator_model).expanduser()
-            if not path.is_file():
-                raise ModelFileError(f"generator model {path} not found (see settings)")
-        else:
-            path = default_generator_path(data_dir.models)
+        path = chosen_model(
+            settings.generator_model, "generator", lambda: default_generator_path(data_dir.models)
+        )
         threads = settings.threads or default_threads()
         key = (str(path.resolve()), threads, settings.context_size, settings.gpu_layers)
         with _lock:

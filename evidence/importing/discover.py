@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from evidence.errors import WebError
+from evidence.errors import WebError, os_reason
 from evidence.web.urls import looks_like_url, normalize_url
 
 
@@ -43,7 +43,7 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path | str | Unreachable]:
         try:
             path = path.resolve(strict=True)
         except (OSError, RuntimeError) as exc:
-            yield Unreachable(str(raw), _reason(exc))
+            yield Unreachable(str(raw), os_reason(exc))
             continue
         if path.is_dir():
             yield from _walk(path, seen_dirs)
@@ -64,7 +64,7 @@ def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Path | Unreachab
         seen.add((st.st_dev, st.st_ino))
         entries = sorted(os.scandir(folder), key=lambda e: e.name.lower())
     except OSError as exc:
-        yield Unreachable(str(folder), _reason(exc))
+        yield Unreachable(str(folder), os_reason(exc))
         return
     for entry in entries:
         if _skip(entry.name):
@@ -75,14 +75,4 @@ def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Path | Unreachab
             elif entry.is_file():
                 yield Path(entry.path).resolve()
         except OSError as exc:
-            yield Unreachable(entry.path, _reason(exc))
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, FileNotFoundError):
-        return "no such file or folder"
-    if isinstance(exc, PermissionError):
-        return "permission denied"
-    if isinstance(exc, RuntimeError):
-        return "symbolic link loop"
-    return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            yield Unreachable(entry.path, os_reason(exc))

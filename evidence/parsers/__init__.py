@@ -3,11 +3,10 @@ as an evidence.errors class with a reason the user can act on."""
 
 from __future__ import annotations
 
-import errno
 import stat
 from pathlib import Path
 
-from evidence.errors import FileTooLarge, UnreadablePath
+from evidence.errors import FileTooLarge, UnreadablePath, os_reason
 from evidence.parsers.document import ParsedDocument, SourceKind
 from evidence.parsers.docx import parse_docx
 from evidence.parsers.html import parse_html
@@ -49,7 +48,7 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
     try:
         info = path.stat()
     except OSError as exc:
-        raise UnreadablePath(_os_reason(exc)) from exc
+        raise UnreadablePath(os_reason(exc)) from exc
     if stat.S_ISDIR(info.st_mode):
         raise UnreadablePath("this is a folder, not a file")
     if not stat.S_ISREG(info.st_mode):
@@ -60,7 +59,7 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
         with path.open("rb") as fh:
             data = fh.read(max_bytes + 1)  # the file may have grown since stat
     except OSError as exc:
-        raise UnreadablePath(_os_reason(exc)) from exc
+        raise UnreadablePath(os_reason(exc)) from exc
     if len(data) > max_bytes:
         raise FileTooLarge(_too_large(len(data), max_bytes))
     return data
@@ -68,17 +67,3 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
 
 def _too_large(size: int, max_bytes: int) -> str:
     return f"file is {size / 2**20:,.1f} MB; the limit is {max_bytes / 2**20:,.1f} MB"
-
-
-def _os_reason(exc: OSError) -> str:
-    if isinstance(exc, FileNotFoundError):
-        return "file not found"
-    if isinstance(exc, PermissionError):
-        return "permission denied"
-    if isinstance(exc, IsADirectoryError):
-        return "this is a folder, not a file"
-    if exc.errno == errno.ENAMETOOLONG:
-        return "the file name is too long"
-    if exc.errno == errno.ELOOP:
-        return "too many levels of symbolic links"
-    return exc.strerror or f"cannot read the file ({type(exc).__name__})"
