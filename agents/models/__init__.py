@@ -1,7 +1,9 @@
-"""The model manager: a catalog of recommended GGUF models, resumable verified downloads,
-imports of the user's own files, a fit estimate for this machine, and the active model.
+"""Model files: the two bundled defaults, a catalog of recommended GGUF models, resumable
+verified downloads, imports of the user's own files, a fit estimate for this machine, the
+active model, and the embedder/generator the settings choose.
 
-Qt-free; the CLI (`debate-prep models ...`) and the window's model dialog both use it.
+Qt-free; the CLI (`debate-prep models ...`) and the window's Models window both use the
+names exported here.
 """
 
 from agents.models.catalog import (
