@@ -19,6 +19,11 @@ def main() -> int:
     try:
         code = cli_main()
         sys.stdout.flush()  # a closed pipe shows here, not at exit as "Exception ignored"
+    except KeyboardInterrupt:
+        # A second Ctrl-C (cli/interrupt.py) aborts at once; the library is consistent at any
+        # point (each file is one transaction) and the next `import` resumes the queue.
+        print("\naborted", file=sys.stderr)
+        return ExitCode.CANCELLED
     except BrokenPipeError:
         # The reader went away (`debate-prep sources | head`): end quietly, as Unix tools do.
         # stdout is pointed at /dev/null so the interpreter's final flush cannot fail again.

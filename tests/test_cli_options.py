@@ -72,3 +72,18 @@ def test_output_piped_into_head_ends_quietly(
     )
     assert piped.stderr == ""
     assert piped.returncode == ExitCode.BROKEN_PIPE
+
+
+def test_a_second_ctrl_c_aborts_with_130_and_no_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import cli.entry
+    import cli.main
+
+    def interrupted() -> int:  # what cli/interrupt.py raises on the second Ctrl-C
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli.main, "main", interrupted)
+    monkeypatch.setattr(sys, "argv", ["debate-prep", "import"])
+    assert cli.entry.main() == ExitCode.CANCELLED
+    assert capsys.readouterr().err.strip() == "aborted"
