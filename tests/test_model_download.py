@@ -1,20 +1,16 @@
-"""Model downloads against a loopback server: progress, resume, checksums, full disks, and
-no connection at all with web access off."""
+"""Model downloads against a loopback server: progress, resume after a drop, an interruption
+or a cancel, checksums and sizes, and parts a resume cannot use as they are (full disks, web
+access off, HTTP errors and other refusals: tests/test_model_download_failures.py)."""
 
 from __future__ import annotations
 
-import errno
 import json
-import shutil
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import IO, Any
 
 import pytest
 
-from agents.models import download_job as job_module
 from agents.models import files
-from agents.models.catalog import CatalogEntry, load_catalog
 from agents.models.download import (
     DownloadCancelled,
     DownloadInterrupted,
@@ -24,62 +20,21 @@ from agents.models.download import (
     part_path,
 )
 from agents.models.installed import find_installed, installed_models
-from evidence.errors import ModelFileError, NetworkDisabled, WebError
-from evidence.network import NetworkPolicy
-from tests.fake_gguf import catalog_entry, sha256_of, tiny_gguf, write_catalog
+from evidence.errors import ModelFileError
+from tests.download_helpers import (
+    ALLOW,
+    CHUNK,
+    OCTETS,
+    _catalog,
+    checked,
+    leftovers,
+    make_entry,
+    range_headers,
+)
+from tests.download_helpers import body as body  # a fixture: a tiny GGUF file's bytes
+from tests.download_helpers import models_dir as models_dir  # a fixture: data/models
+from tests.fake_gguf import sha256_of
 from tests.loopback import LoopbackServer, Response
-from tests.netguard import SocketGuard
-
-ALLOW = NetworkPolicy(enabled=True, allow_private=True)  # the loopback server is 127.0.0.1
-CHUNK = 64 * 1024
-OCTETS = "application/octet-stream"
-
-
-@pytest.fixture
-def body(tmp_path: Path) -> bytes:
-    return tiny_gguf(tmp_path / "src" / "tiny.gguf").read_bytes()
-
-
-@pytest.fixture
-def models_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "data" / "models"
-    folder.mkdir(parents=True)
-    return folder
-
-
-def make_entry(tmp_path: Path, url: str, **fields: Any) -> CatalogEntry:
-    """An entry as the app sees it: written to a catalog file and loaded (so it is valid)."""
-    path = write_catalog(
-        tmp_path / "catalog.json", catalog_entry("tiny", "tiny.gguf", url, **fields)
-    )
-    return load_catalog(path).find("tiny")
-
-
-def checked(tmp_path: Path, url: str, body: bytes, **fields: Any) -> CatalogEntry:
-    """The entry with the publisher's sha256 and exact size."""
-    return make_entry(
-        tmp_path,
-        url,
-        **{"sha256": sha256_of_bytes(body), "size_bytes": len(body), "approx_size_bytes": len(body)}
-        | fields,
-    )
-
-
-def sha256_of_bytes(data: bytes) -> str:
-    import hashlib
-
-    return hashlib.sha256(data).hexdigest()
-
-
-def range_headers(server: LoopbackServer, path: str) -> list[str | None]:
-    return [h.get("Range") for p, h in server.requests if p == path]
-
-
-def leftovers(models_dir: Path) -> list[str]:
-    """What a download left in models/ and models/downloads/ (lock files aside)."""
-    names = [p.name for p in models_dir.glob("*") if p.is_file()]
-    names += [p.name for p in (models_dir / "downloads").glob("*") if not p.name.endswith(".lock")]
-    return sorted(names)
 
 
 def test_full_download_reports_progress_and_installs_verified(
@@ -108,10 +63,6 @@ def test_full_download_reports_progress_and_installs_verified(
     # Already there: returns at once, without a request.
     assert download_model(entry, models_dir, ALLOW) == path
     assert loopback.hits["/tiny.gguf"] == 1
-
-
-def _catalog(tmp_path: Path):  # type: ignore[no-untyped-def]
-    return load_catalog(tmp_path / "catalog.json")
 
 
 def test_dropped_connection_is_resumed_with_a_range_request(
@@ -275,136 +226,3 @@ def test_a_part_from_another_url_is_not_resumed(
     part.with_name(part.name + ".json").write_text(json.dumps(meta), encoding="utf-8")
     assert download_model(entry, models_dir, ALLOW).read_bytes() == body
     assert range_headers(loopback, "/tiny.gguf") == [None]
-
-
-def test_not_enough_disk_space_refuses_before_any_request(
-    tmp_path: Path,
-    models_dir: Path,
-    loopback: LoopbackServer,
-    body: bytes,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    url = loopback.add("/tiny.gguf", Response(body, content_type=OCTETS))
-    entry = checked(tmp_path, url, body)
-    usage = shutil.disk_usage(models_dir)
-    monkeypatch.setattr(shutil, "disk_usage", lambda _p: usage._replace(free=50_000_000))
-    with pytest.raises(ModelFileError, match=r"needs 0\.2 GB of disk space, 0\.1 GB free"):
-        download_model(entry, models_dir, ALLOW)
-    assert loopback.hits["/tiny.gguf"] == 0 and leftovers(models_dir) == []
-
-
-class _FullDisk:
-    """A .part file on a disk with `room` bytes left: a short write, then ENOSPC."""
-
-    def __init__(self, real: IO[bytes], room: int) -> None:
-        self.real, self.room = real, room
-
-    def write(self, data: Any) -> int:
-        n = min(len(data), self.room)
-        if n == 0:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        self.real.write(bytes(data[:n]))
-        self.room -= n
-        return n
-
-    def __enter__(self) -> _FullDisk:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.real.close()
-
-
-def test_full_disk_mid_download_keeps_the_part_but_never_uses_it(
-    tmp_path: Path,
-    models_dir: Path,
-    loopback: LoopbackServer,
-    body: bytes,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    url = loopback.add("/tiny.gguf", Response(body, content_type=OCTETS, ranges=True))
-    entry = checked(tmp_path, url, body)
-    room = 3 * CHUNK + 1234  # runs out in the middle of a chunk
-    real_open = job_module._open_part
-    monkeypatch.setattr(job_module, "_open_part", lambda p: _FullDisk(real_open(p), room))
-    with pytest.raises(ModelFileError, match=r"the disk is full.*never used as a model"):
-        download_model(entry, models_dir, ALLOW, chunk=CHUNK)
-    part = part_path(models_dir, entry.file)
-    assert part.read_bytes() == body[:room]  # a clean prefix, ready to resume
-    assert not (models_dir / "tiny.gguf").exists()
-    catalog = _catalog(tmp_path)
-    with pytest.raises(ModelFileError, match="not fully downloaded"):
-        find_installed("tiny", models_dir, catalog)
-
-    monkeypatch.setattr(job_module, "_open_part", real_open)  # space was freed
-    assert download_model(entry, models_dir, ALLOW, chunk=CHUNK).read_bytes() == body
-    assert range_headers(loopback, "/tiny.gguf")[-1] == f"bytes={room}-"
-
-
-def test_web_access_off_opens_no_connection(
-    tmp_path: Path,
-    models_dir: Path,
-    loopback: LoopbackServer,
-    body: bytes,
-    socket_guard: SocketGuard,
-) -> None:
-    url = loopback.add("/tiny.gguf", Response(body, content_type=OCTETS))
-    entry = checked(tmp_path, url, body)
-    with pytest.raises(NetworkDisabled, match="web access is off"):
-        download_model(entry, models_dir, NetworkPolicy(enabled=False, allow_private=True))
-    assert socket_guard.attempts == [] and loopback.hits["/tiny.gguf"] == 0
-    assert not (models_dir / "downloads").exists()
-
-
-def test_http_errors_redirects_and_refused_addresses(
-    tmp_path: Path, models_dir: Path, loopback: LoopbackServer, body: bytes
-) -> None:
-    with pytest.raises(ModelFileError, match="HTTP 404"):
-        download_model(checked(tmp_path, loopback.url("/gone.gguf"), body), models_dir, ALLOW)
-    assert leftovers(models_dir) == []
-    loopback.add("/busy.gguf", Response(b"later", status=503))
-    with pytest.raises(ModelFileError, match=r"HTTP 503.*try again later"):
-        download_model(checked(tmp_path, loopback.url("/busy.gguf"), body), models_dir, ALLOW)
-
-    # A Hugging Face "resolve" link redirects to a CDN: followed, each hop checked.
-    loopback.add("/tiny.gguf", Response(body, content_type=OCTETS))
-    hop = loopback.add("/resolve/tiny.gguf", Response(status=302, location="/tiny.gguf"))
-    assert download_model(checked(tmp_path, hop, body), models_dir, ALLOW).read_bytes() == body
-    for done in models_dir.glob("tiny.gguf*"):
-        done.unlink()
-    sneaky = loopback.add("/sneaky", Response(status=302, location="file:///etc/passwd"))
-    with pytest.raises(WebError, match="only http:// and https://"):
-        download_model(checked(tmp_path, sneaky, body), models_dir, ALLOW)
-    loop = loopback.add("/loop", Response(status=302, location="/loop"))
-    with pytest.raises(WebError, match="more than 10 redirects"):
-        download_model(checked(tmp_path, loop, body), models_dir, ALLOW)
-    # Without allow_private, the loopback address itself is refused before connecting.
-    with pytest.raises(WebError, match="private or local address"):
-        download_model(checked(tmp_path, hop, body), models_dir, NetworkPolicy(enabled=True))
-    assert leftovers(models_dir) == []
-
-
-def test_a_second_download_of_the_same_model_is_refused(
-    tmp_path: Path, models_dir: Path, loopback: LoopbackServer, body: bytes
-) -> None:
-    url = loopback.add("/tiny.gguf", Response(body, content_type=OCTETS))
-    entry = checked(tmp_path, url, body)
-    part = part_path(models_dir, entry.file)
-    part.parent.mkdir()
-    with (
-        files.exclusive(part.with_name(part.name + ".lock"), "busy"),
-        pytest.raises(ModelFileError, match="already being downloaded"),
-    ):
-        download_model(entry, models_dir, ALLOW)
-    assert loopback.hits["/tiny.gguf"] == 0
-    assert download_model(entry, models_dir, ALLOW).read_bytes() == body  # once released
-
-
-def test_a_download_that_is_not_a_gguf_is_deleted(
-    tmp_path: Path, models_dir: Path, loopback: LoopbackServer
-) -> None:
-    page = b"<html>" + b"a login page, not a model " * 60_000 + b"</html>"
-    url = loopback.add("/tiny.gguf", Response(page))
-    entry = make_entry(tmp_path, url, sha256=None, approx_size_bytes=len(page))
-    with pytest.raises(ModelFileError, match="is not a model: not a GGUF model file"):
-        download_model(entry, models_dir, ALLOW)
-    assert leftovers(models_dir) == []
