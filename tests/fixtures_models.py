@@ -2,8 +2,8 @@
 
 Load with `pytest_plugins = ["tests.fixtures_models"]`. Files live where tests/conftest.py
 keeps its `embedder_path` ($DEBATE_PREP_TEST_CACHE, else .pytest_cache/models), so each
-model is converted once per machine; the model_files sidecars make later runs verify the
-files instead of rebuilding them.
+model is converted once per machine; the model-file sidecars (agents/models/files.py) make
+later runs verify the files instead of rebuilding them.
 """
 
 from __future__ import annotations

@@ -20,8 +20,7 @@ import gguf
 import numpy as np
 import pytest
 
-from agents.models import bundled as model_files
-from agents.models import minilm_gguf
+from agents.models import bundled, minilm_gguf
 from evidence.errors import ModelFileError
 from resources import BUNDLED_MANIFEST
 from tests.conftest import ROOT
@@ -189,7 +188,7 @@ def frozen_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     models = root / "models"
     models.mkdir(parents=True)
     entries = {}
-    for role, name in (("generator", "gen.gguf"), ("embedder", model_files.EMBEDDER_FILE)):
+    for role, name in (("generator", "gen.gguf"), ("embedder", bundled.EMBEDDER_FILE)):
         tiny_gguf(models / name)
         data = (models / name).read_bytes()
         entries[role] = {
@@ -200,27 +199,27 @@ def frozen_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     entries["embedder"]["converter_version"] = minilm_gguf.CONVERTER_VERSION
     (models / BUNDLED_MANIFEST).write_text(json.dumps({"format": 1, "models": entries}))
     monkeypatch.setattr(sys, "_MEIPASS", str(root), raising=False)
-    model_files._bundled_manifest.cache_clear()
+    bundled._bundled_manifest.cache_clear()
     yield root
-    model_files._bundled_manifest.cache_clear()
+    bundled._bundled_manifest.cache_clear()
 
 
 def test_frozen_app_uses_the_bundled_models_in_place(frozen_root: Path, tmp_path: Path) -> None:
     data_models = tmp_path / "data" / "models"
-    gen = model_files.default_generator_path(data_models)
-    emb = model_files.default_embedder_path(data_models)
+    gen = bundled.default_generator_path(data_models)
+    emb = bundled.default_embedder_path(data_models)
     assert gen == frozen_root / "models" / "gen.gguf"
-    assert emb == frozen_root / "models" / model_files.EMBEDDER_FILE
+    assert emb == frozen_root / "models" / bundled.EMBEDDER_FILE
     assert not data_models.exists()  # nothing assembled, converted or copied
     manifest = json.loads((frozen_root / "models" / BUNDLED_MANIFEST).read_text())
-    assert model_files.model_sha256(gen) == manifest["models"]["generator"]["sha256"]
+    assert bundled.model_sha256(gen) == manifest["models"]["generator"]["sha256"]
 
 
 def test_a_damaged_bundled_model_says_reinstall(frozen_root: Path, tmp_path: Path) -> None:
     gen = frozen_root / "models" / "gen.gguf"
     gen.write_bytes(gen.read_bytes()[:-4])
     with pytest.raises(ModelFileError, match="reinstall"):
-        model_files.default_generator_path(tmp_path / "models")
+        bundled.default_generator_path(tmp_path / "models")
 
 
 def test_a_bundle_from_another_converter_is_not_used(frozen_root: Path) -> None:
@@ -228,13 +227,13 @@ def test_a_bundle_from_another_converter_is_not_used(frozen_root: Path) -> None:
     manifest = json.loads(manifest_path.read_text())
     manifest["models"]["embedder"]["converter_version"] = -1
     manifest_path.write_text(json.dumps(manifest))
-    assert model_files.bundled_model(model_files.EMBEDDER_ROLE) is None
-    assert model_files.bundled_model(model_files.GENERATOR_ROLE) is not None
+    assert bundled.bundled_model(bundled.EMBEDDER_ROLE) is None
+    assert bundled.bundled_model(bundled.GENERATOR_ROLE) is not None
 
 
 def test_a_checkout_has_no_bundled_models(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delattr(sys, "_MEIPASS", raising=False)
-    assert model_files.bundled_model(model_files.GENERATOR_ROLE) is None
+    assert bundled.bundled_model(bundled.GENERATOR_ROLE) is None
 
 
 # -- icons and bundle checks ------------------------------------------------------------------
