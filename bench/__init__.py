@@ -1,0 +1,1 @@
+"""Benchmarks and the learned cutter's training scripts (each prints JSON); not shipped."""
