@@ -2,8 +2,12 @@
 
 Reads real Verbatim cards (by default the shared samples: the development set, so figures on
 them are not held-out), keeps cards with underline and highlight marks and >= 30 body words,
-strips the marks, cuts each card from its tag and body with three cutters (ours, a CX_DB8-style
-cutter, marking every word) and prints one JSON object.
+strips the marks, cuts each card from its tag and body with the chosen cutters (ours: the
+learned cutter; heuristic: the clause cutter it replaced; cxdb8: a CX_DB8-style cutter;
+all_words: marking every word) and prints one JSON object. `--split validation` scores the
+held-out groups of shared/training instead (bench/cutter_data.py: the learned cutter never
+trained on them). Embeddings are cached on disk (bench/results/), so the cutters share the one
+embedding pass per card; "ours_speed" times the learned cut without that pass.
 
 Scoring, for underline and for highlight separately. A word is a whitespace-separated token of
 the body; it is marked if any of its characters lies inside a span of that mark.
@@ -13,7 +17,8 @@ the body; it is marked if any of its characters lies inside a span of that mark.
   marked words as text against the debater's marked words, averaged over cards. It ignores
   where a word is, so marking every word already scores well (see shared/VERBATIM.md).
 
-Usage: python bench/cutting_eval.py [FILES...] [--limit N] [--cxdb8-stride K]
+Usage: python bench/cutting_eval.py [FILES...] [--split dev|validation] [--limit N]
+       [--cutters ours,heuristic,cxdb8,all_words] [--cxdb8-stride K]
 """
 
 from __future__ import annotations
@@ -29,11 +34,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from agents.cutter.extractive import all_words_marks, cut_marks, cxdb8_marks  # noqa: E402
+from agents.cutter.learned import CutterModel, cut_from_vectors, default_model  # noqa: E402
 from agents.cutter.text import marked_words, split_words  # noqa: E402
+from agents.cutter.word_features import layout  # noqa: E402
 from evidence.cards.card import Card, Mark, Span  # noqa: E402
 from evidence.index.embedding import Embedder  # noqa: E402
 
@@ -171,11 +180,48 @@ def evaluate(cards: Sequence[Card], cutters: dict[str, Cutter]) -> dict[str, Any
     return out
 
 
-def make_cutters(embedder: Embedder, cxdb8_stride: int) -> dict[str, Cutter]:
+CUTTERS = ("ours", "heuristic", "cxdb8", "all_words")
+
+
+def make_cutters(
+    embedder: Embedder, cxdb8_stride: int, names: Sequence[str] = CUTTERS
+) -> dict[str, Cutter]:
+    from agents.cutter.learned import model_cut
+
+    every: dict[str, Callable[[], Cutter]] = {
+        "ours": lambda: lambda tag, body: model_cut(tag, body, embedder, default_model()),
+        "heuristic": lambda: lambda tag, body: cut_marks(tag, body, embedder),
+        "cxdb8": lambda: lambda tag, body: cxdb8_marks(tag, body, embedder, stride=cxdb8_stride),
+        "all_words": lambda: lambda tag, body: all_words_marks(body),
+    }
+    unknown = [n for n in names if n not in every]
+    if unknown:
+        raise SystemExit(f"unknown cutter {', '.join(unknown)}: choose from {', '.join(every)}")
+    return {name: every[name]() for name in names}
+
+
+def learned_speed(
+    cards: Sequence[Card], embedder: Embedder, model: CutterModel
+) -> dict[str, float]:
+    """Cards per second of the learned cut after each card's embedding pass, and the peak
+    memory it allocates (tracemalloc sees numpy's buffers), the weights apart."""
+    import tracemalloc
+
+    prepared = []
+    for card in cards:
+        words = split_words(card.body)
+        plan = layout(card.tag, card.body, words)
+        prepared.append((card, words, plan, np.asarray(embedder.embed(plan.texts))))
+    tracemalloc.start()
+    started = time.perf_counter()
+    for card, words, plan, vecs in prepared:
+        cut_from_vectors(card.tag, card.body, words, plan, vecs, model)
+    elapsed = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
     return {
-        "ours": lambda tag, body: cut_marks(tag, body, embedder),
-        "cxdb8": lambda tag, body: cxdb8_marks(tag, body, embedder, stride=cxdb8_stride),
-        "all_words": lambda tag, body: all_words_marks(body),
+        "cards_per_second_excluding_embedding": round(len(prepared) / max(elapsed, 1e-9), 1),
+        "peak_mb_while_cutting": round(peak / 2**20, 1),
     }
 
 
@@ -185,6 +231,13 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     parser.add_argument("files", nargs="*", type=Path)
+    parser.add_argument(
+        "--split",
+        choices=("dev", "validation"),
+        default="dev",
+        help="dev: the shared samples (or FILES); validation: shared/training's held-out groups",
+    )
+    parser.add_argument("--cutters", default=",".join(CUTTERS), help="comma-separated names")
     parser.add_argument("--limit", type=int, default=0, help="at most N cards (0: all)")
     parser.add_argument(
         "--cxdb8-stride",
@@ -194,14 +247,28 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--models", type=Path, default=ROOT / ".pytest_cache" / "models")
     args = parser.parse_args(argv)
-    files = args.files or sorted(SAMPLES.glob("*.docx"))
-    cards = load_cards(files)
+    names = [n.strip() for n in args.cutters.split(",") if n.strip()]
+    if args.split == "validation":
+        from bench.cutter_data import VALIDATION_GROUPS, training_split
+
+        cards = [lc.card for lc in training_split()[1]]
+        source: list[str] = sorted(VALIDATION_GROUPS)
+    else:
+        files = args.files or sorted(SAMPLES.glob("*.docx"))
+        cards = load_cards(files)
+        source = [str(f) for f in files]
     if args.limit:
         cards = cards[: args.limit]
-    with LlamaEmbedder(default_embedder_path(args.models), n_threads=2) as embedder:
-        embedder.embed(["warm up"])
-        result = evaluate(cards, make_cutters(embedder, args.cxdb8_stride))
-    result["files"] = [str(f) for f in files]
+    from bench.cutter_data import CachedEmbedder
+
+    with LlamaEmbedder(default_embedder_path(args.models), n_threads=2) as llama:
+        llama.embed(["warm up"])
+        embedder = CachedEmbedder(llama)
+        result = evaluate(cards, make_cutters(embedder, args.cxdb8_stride, names))
+        if "ours" in names:
+            result["ours_speed"] = learned_speed(cards, embedder, default_model())
+    result["split"] = args.split
+    result["files"] = source
     result["cxdb8_stride"] = args.cxdb8_stride
     print(json.dumps(result, indent=2))
 

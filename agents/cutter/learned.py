@@ -1,0 +1,151 @@
+"""The learned cutter: per-word underline and highlight from a model trained on real cards.
+
+Three small heads (agents/cutter/head.py) over the features of agents/cutter/word_features.py:
+a first underline guess, then the underline and the highlight decisions, both with that guess
+around the word (its window, clause, sentence, card) as extra inputs. Thresholds were chosen
+on the training split (cross-validated), then the debaters' rules (agents/cutter/rules.py)
+are applied. The weights, the thresholds and the IDF table live in resources/cutter/ and are
+made by bench/train_cutter.py.
+
+If the weights are missing or damaged, `learned_cut_marks` logs a warning and falls back to
+the clause heuristic (agents/cutter/extractive.py), as it does without an embedder.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from agents.cutter.extractive import HIGHLIGHT_COLOR, cut_marks
+from agents.cutter.head import Head
+from agents.cutter.rules import apply_rules
+from agents.cutter.text import Word, split_words, to_spans
+from agents.cutter.word_features import (
+    CONTEXT_COLUMNS,
+    CardLayout,
+    context_features,
+    layout,
+    word_features,
+)
+from evidence.cards.card import Mark, Span
+from evidence.index.embedding import Embedder
+from resources import resource_path
+
+log = logging.getLogger(__name__)
+
+WEIGHTS_FILE = ("cutter", "cutter_weights.npz")
+FORMAT = 1
+
+
+class CutterWeightsError(Exception):
+    """The learned cutter's weights file is missing or unreadable."""
+
+
+@dataclass(frozen=True)
+class CutterModel:
+    first: Head
+    underline: Head
+    highlight: Head
+    idf: dict[str, float]
+    idf_default: float
+    underline_threshold: float
+    highlight_threshold: float
+
+    def probabilities(
+        self, tag: str, body: str, words: list[Word], card: CardLayout, vectors: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """P(underline) and P(highlight) per word."""
+        x = word_features(tag, body, words, card, vectors, self.idf, self.idf_default)
+        staged = np.hstack([x, context_features(self.first.probabilities(x), card)])
+        return self.underline.probabilities(staged), self.highlight.probabilities(staged)
+
+
+def load_model(path: Path) -> CutterModel:
+    """Raises CutterWeightsError, with the reason in words, for anything unusable."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {k: data[k] for k in data.files}
+        if int(arrays["format"].reshape(-1)[0]) != FORMAT:
+            raise ValueError(f"format {int(arrays['format'].reshape(-1)[0])}, expected {FORMAT}")
+        first = Head.from_arrays(arrays, "f")
+        underline = Head.from_arrays(arrays, "u")
+        highlight = Head.from_arrays(arrays, "h")
+        staged = first.inputs + CONTEXT_COLUMNS
+        if underline.inputs != staged or highlight.inputs != staged:
+            raise ValueError("the heads do not fit together")
+        keys = [str(k) for k in arrays["idf_keys"]]
+        values = [float(v) for v in arrays["idf_values"]]
+        thresholds = [float(t) for t in arrays["thresholds"].reshape(-1)]
+        return CutterModel(
+            first,
+            underline,
+            highlight,
+            dict(zip(keys, values, strict=True)),
+            float(arrays["idf_default"].reshape(-1)[0]),
+            thresholds[0],
+            thresholds[1],
+        )
+    except (OSError, KeyError, ValueError, IndexError, zipfile.BadZipFile, EOFError) as exc:
+        raise CutterWeightsError(f"cannot load the cutter weights {path}: {exc}") from exc
+
+
+@functools.cache
+def default_model() -> CutterModel:
+    """The shipped weights, loaded once per process (raises CutterWeightsError)."""
+    return load_model(resource_path(*WEIGHTS_FILE))
+
+
+def model_cut(tag: str, body: str, embedder: Embedder, model: CutterModel) -> list[Span]:
+    words = split_words(body)
+    if not words:
+        return []
+    card = layout(tag, body, words)
+    vectors = np.asarray(embedder.embed(card.texts), dtype=np.float64)
+    return cut_from_vectors(tag, body, words, card, vectors, model)
+
+
+def cut_from_vectors(
+    tag: str,
+    body: str,
+    words: list[Word],
+    card: CardLayout,
+    vectors: np.ndarray,
+    model: CutterModel,
+) -> list[Span]:
+    """The cut once the card's one embedding pass is done (timed apart from it)."""
+    p_u, p_h = model.probabilities(tag, body, words, card, vectors)
+    word_clause = np.zeros(len(words), dtype=int)
+    for ci, (a, b) in enumerate(card.clauses):
+        word_clause[a:b] = ci
+    under, high = apply_rules(
+        words,
+        list(p_u >= model.underline_threshold),
+        list(p_h >= model.highlight_threshold),
+        word_clause,
+    )
+    return to_spans(body, words, under, Mark.UNDERLINE) + to_spans(
+        body, words, high, Mark.HIGHLIGHT, HIGHLIGHT_COLOR
+    )
+
+
+def learned_cut_marks(tag: str, body: str, embedder: Embedder | None = None) -> list[Span]:
+    """A `MarkCutter`: the learned cut, or the clause heuristic without an embedder or when
+    the weights cannot be loaded (with a warning in the log, once per process)."""
+    if embedder is None:
+        return cut_marks(tag, body, embedder)
+    try:
+        model = default_model()
+    except CutterWeightsError as exc:
+        _warn_once(str(exc))
+        return cut_marks(tag, body, embedder)
+    return model_cut(tag, body, embedder, model)
+
+
+@functools.cache
+def _warn_once(reason: str) -> None:
+    log.warning("%s; using the heuristic cutter instead", reason)
