@@ -30,9 +30,10 @@ from agents.team.events import (
 )
 from agents.team.reviewer import SUPPORT_THRESHOLD, mechanical_objections, support
 from agents.team.searcher import Bonus, broaden, find_passages, lacking
+from agents.team.tag_checks import normalize, tag_problem
 from agents.team.tasks import CutTask
 from agents.team.team import RunBudget, Steps, Team, run_done
-from agents.team.writer import Draft, clean_tag, draft_from_passage, write_tag
+from agents.team.writer import Draft, draft_from_passage, fallback_tag, tidy_tag, write_tag
 from evidence.cancel import CancelCheck, never
 from evidence.cards.card import Heading, Level
 from evidence.cards.store import analytic_passage_ids, load_cards_for_passages
@@ -120,7 +121,7 @@ def cut_claim(
         # support the tag? Unsupported tags are revised to the claim, once.
         objections = []
         for draft in drafts:
-            yield from _review(team, draft, objections)
+            yield from _review(team, draft, objections, run)
         over = _over_budget(task, run)
         verdict = _verdict(objections, len(drafts) >= task.cards)
         yield verdict
@@ -153,7 +154,7 @@ def cut_passage(
     if draft is None:
         return CutResult([], [], True)
     objections: list[str] = []
-    yield from _review(team, draft, objections)
+    yield from _review(team, draft, objections, run)
     if analytic_passage_ids(team.library.store.conn, [passage_id]):
         # Cut as asked, but the other side would say so: these are the debater's own words.
         objections.append(f"{draft.card.short_cite or '?'}: an analytic, not evidence")
@@ -180,36 +181,64 @@ def _write(
     existing = next(iter(load_cards_for_passages(lib.store.conn, [passage.id])), None)
     draft = draft_from_passage(passage, source, existing, task.claim, team.cutter, team.embedder)
     yield Started(Role.WRITER, f"cutting from {source.display_name}")
-    pieces: list[str] = []
-    budget = task.bounds.max_generated_tokens - run.tokens
-    if budget > 0:
-        try:
-            for piece in write_tag(team.generator, draft.card, cancel, budget):
-                pieces.append(piece)
-                run.tokens += 1
-                yield TokenStreamed(Role.WRITER, piece)
-        except GenerationError as exc:
-            yield StepFailed(Role.WRITER, f"tag not generated: {exc}")
-        if cancel():
-            return None
-    draft.card.tag = clean_tag("".join(pieces), fallback=task.claim)
+    draft.card.tag = yield from _tag(team, draft, task, run, cancel)
+    if cancel():
+        return None
     web = source.origin.startswith(("http://", "https://"))  # the page's URL is in the cite
     yield CardCut(f"{draft.card.tag} ({draft.card.short_cite})", draft.card, passage.id, web)
     return draft
 
 
-def _review(team: Team, draft: Draft, objections: list[str]) -> Steps[None]:
+def _tag(
+    team: Team, draft: Draft, task: CutTask, run: RunBudget, cancel: CancelCheck
+) -> Steps[str]:
+    """The Writer's tag: the model's, checked (tag_checks.py) and written again once when
+    refused; else a fallback, said so. No two cards of one run get the same tag."""
+    problem = "the generated-token budget is used up"
+    for attempt in range(2):
+        budget = task.bounds.max_generated_tokens - run.tokens
+        if budget <= 0:
+            break
+        pieces: list[str] = []
+        try:
+            for piece in write_tag(team.generator, draft.card, cancel, budget, attempt):
+                pieces.append(piece)
+                run.tokens += 1
+                yield TokenStreamed(Role.WRITER, piece)
+        except GenerationError as exc:
+            problem = f"the tag was not generated: {exc}"
+            yield StepFailed(Role.WRITER, problem)
+            break
+        if cancel():
+            return ""
+        tag = tidy_tag("".join(pieces))
+        problem = tag_problem(tag, run.tags)
+        if not problem:
+            run.tags.append(tag)
+            return tag
+        again = "writing another" if attempt == 0 else "falling back"
+        yield Message(Role.REVIEWER, f"tag refused, {problem}: {again}")
+    tag, what = fallback_tag(task.claim, draft.card, run.tags)
+    yield Message(Role.WRITER, f"tag: {what} ({problem})")
+    run.tags.append(tag)
+    return tag
+
+
+def _review(team: Team, draft: Draft, objections: list[str], run: RunBudget) -> Steps[None]:
     card = draft.card
     assert card.source_id is not None
     text = team.library.store.source_text(card.source_id)
     problems = mechanical_objections(card, text, draft.cite.missing)
     score = support(card.tag, card, team.embedder)
     note = ""
-    if score < SUPPORT_THRESHOLD and card.tag != draft.claim:
+    others = [t for t in run.tags if t != card.tag]
+    claim_taken = normalize(draft.claim) in {normalize(t) for t in others}
+    if score < SUPPORT_THRESHOLD and not claim_taken:
         # The other side would say the tag overclaims. Revise: the debater's own claim, if
-        # the read text supports it better than the model's wording.
+        # the read text supports it better and no other card of the result carries it.
         claim_score = support(draft.claim, card, team.embedder)
         if claim_score > score:
+            run.tags = [*others, draft.claim]
             card.tag, score, note = draft.claim, claim_score, "tag revised to the claim"
     if score < SUPPORT_THRESHOLD:
         problems.append(f"tag weakly supported by the highlighted text ({score:.2f})")

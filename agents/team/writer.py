@@ -4,11 +4,12 @@ stored offsets; only the tag comes from the model."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 
 from agents.runtime.generation import GenerationRequest, Generator
 from agents.team.prompts import render
+from agents.team.tag_checks import normalize
 from evidence.cancel import CancelCheck
 from evidence.cards.card import Card, Mark, Span
 from evidence.cards.cite import Cite, build_cite
@@ -53,19 +54,36 @@ def draft_from_passage(
     return Draft(card, cite, passage.id, 0.0, claim)
 
 
-def write_tag(generator: Generator, card: Card, cancel: CancelCheck, budget: int) -> Iterator[str]:
+def write_tag(
+    generator: Generator, card: Card, cancel: CancelCheck, budget: int, attempt: int = 0
+) -> Iterator[str]:
     """Stream a tag for the card from its read text (the evidence is data in the prompt: the
-    model's output can only ever become the tag)."""
+    model's output can only ever become the tag). A retry (`attempt` > 0) samples with some
+    temperature and another seed, so it does not repeat the refused tag."""
     read = card.text_of(Mark.HIGHLIGHT) or card.text_of(Mark.UNDERLINE) or card.body
     read = " ".join(read.split()[:120])
     request = GenerationRequest(
-        tag_prompt(generator, read), max_tokens=min(40, budget), temperature=0.0, stop=("\n",)
+        tag_prompt(generator, read),
+        max_tokens=min(40, budget),
+        temperature=0.0 if attempt == 0 else 0.7,
+        stop=("\n",),
+        seed=1234 + attempt,
     )
     yield from generator.stream(request, cancel)
 
 
-def clean_tag(text: str, fallback: str) -> str:
+def tidy_tag(text: str) -> str:
+    """The model's text as a tag: one line, no wrapping quotes, ending as a sentence."""
     tag = re.sub(r"\s+", " ", text).strip().strip('"“”')
-    if len(tag.split()) < 3 or len(tag) > 200:
-        return fallback
-    return tag if tag.endswith((".", "!", "?")) else tag + "."
+    return tag if not tag or tag.endswith((".", "!", "?")) else tag + "."
+
+
+def fallback_tag(claim: str, card: Card, taken: Collection[str]) -> tuple[str, str]:
+    """A tag when the model gave no usable one, and what it is: the debater's claim, or (when
+    another card of the result already carries the claim) the card's first read sentence."""
+    taken_keys = {normalize(t) for t in taken}
+    if normalize(claim) not in taken_keys:
+        return claim, "the claim"  # the debater's own words, as typed
+    read = card.text_of(Mark.HIGHLIGHT) or card.text_of(Mark.UNDERLINE) or card.body
+    sentence = " ".join(re.split(r"(?<=[.!?])\s", read.strip(), maxsplit=1)[0].split()[:25])
+    return tidy_tag(sentence[:1].upper() + sentence[1:]), "the card's first read sentence"
