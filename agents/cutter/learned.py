@@ -29,6 +29,7 @@ from agents.cutter.word_features import (
     CONTEXT_COLUMNS,
     CardLayout,
     context_features,
+    feature_count,
     layout,
     word_features,
 )
@@ -76,6 +77,10 @@ def load_model(path: Path) -> CutterModel:
         underline = Head.from_arrays(arrays, "u")
         highlight = Head.from_arrays(arrays, "h")
         staged = first.inputs + CONTEXT_COLUMNS
+        if first.inputs != feature_count():
+            raise ValueError(
+                f"made for {first.inputs} features, this version has {feature_count()}"
+            )
         if underline.inputs != staged or highlight.inputs != staged:
             raise ValueError("the heads do not fit together")
         keys = [str(k) for k in arrays["idf_keys"]]

@@ -213,3 +213,11 @@ def context_features(p: np.ndarray, card: CardLayout) -> np.ndarray:
 
 
 CONTEXT_COLUMNS = 1 + len(WINDOW) + 5
+
+
+def feature_count() -> int:
+    """Columns of word_features, from a one-word card: what stored weights must expect."""
+    words = [Word(0, 4, "word")]
+    card = layout("tag", "word", words)
+    vectors = np.ones((len(card.texts), 2)) / np.sqrt(2.0)
+    return int(word_features("tag", "word", words, card, vectors, {}, 1.0).shape[1])
