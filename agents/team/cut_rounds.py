@@ -29,7 +29,7 @@ from agents.team.events import (
     TokenStreamed,
 )
 from agents.team.reviewer import SUPPORT_THRESHOLD, mechanical_objections, support
-from agents.team.searcher import Bonus, broaden, find_passages, lacking
+from agents.team.searcher import Bonus, broaden, find_passages, lacking, passage_keys
 from agents.team.tag_checks import normalize, tag_problem
 from agents.team.tasks import CutTask
 from agents.team.team import RunBudget, Steps, Team, run_done
@@ -80,7 +80,7 @@ def cut_claim(
             return CutResult([], objections, True)
         # Searcher: hybrid search of the local library, results kept with their provenance.
         yield Started(Role.SEARCHER, "searching: " + " | ".join(queries))
-        fresh = find_passages(team, queries, task, run.used, bonus)
+        fresh = find_passages(team, queries, task, run, bonus)
         if team.web is not None and lacking(task, len(fresh), len(drafts)):
             # The library lacks evidence: the web's top results become sources, then the
             # library is searched again (web research decides whether to search at all).
@@ -88,7 +88,7 @@ def cut_claim(
             if cancel():
                 return CutResult([], objections, True)
             if added:
-                fresh = find_passages(team, queries, task, run.used, bonus)
+                fresh = find_passages(team, queries, task, run, bonus)
         yield Searched(f"{len(fresh)} passages found", tuple(fresh))
         if not fresh and not drafts:
             broader = broaden(task.claim, queries)
@@ -106,6 +106,7 @@ def cut_claim(
         need = task.cards - len(drafts)
         chosen = fresh[:need]
         run.used.update(h.passage_id for h in chosen)
+        run.texts.update(passage_keys(team.library, [h.passage_id for h in chosen]).values())
         missing = need - len(chosen)
         plan = f"use {len(chosen)} passages" + (f"; need {missing} more" if missing else "")
         yield PassagesChosen(plan, task.claim, tuple(h.passage_id for h in chosen), missing)
@@ -150,6 +151,7 @@ def cut_passage(
         yield StepFailed(Role.WRITER, msg)
         return CutResult([], [msg], missing=msg)
     run.used.add(passage_id)
+    run.texts.update(passage_keys(team.library, [passage_id]).values())
     draft = yield from _write(team, task, hits[0], run, cancel)
     if draft is None:
         return CutResult([], [], True)

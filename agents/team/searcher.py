@@ -3,12 +3,14 @@ about the claim at all, best first, never a passage the run already cut."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 
 from agents.team.reviewer import cosine
 from agents.team.tasks import CutTask
-from agents.team.team import Team
-from evidence.cards.store import analytic_passage_ids
+from agents.team.team import RunBudget, Team
+from evidence.cards.card import Card
+from evidence.cards.store import analytic_passage_ids, load_cards_for_passages
 from evidence.index.search import SearchFilters, SearchHit
 from evidence.library import Library
 
@@ -17,12 +19,46 @@ Bonus = Callable[[str], float]  # extra relevance for a passage's text (e.g. ans
 
 
 def find_passages(
-    team: Team, queries: list[str], task: CutTask, used: set[int], bonus: Bonus | None
+    team: Team, queries: list[str], task: CutTask, run: RunBudget, bonus: Bonus | None
 ) -> list[SearchHit]:
-    """Relevant passages for the task's claim that are not in `used`, best first."""
+    """Relevant passages for the task's claim that the run has not cut, best first; a card
+    that two files hold (a team copies cards between its files) comes back once, and never
+    again once the run has cut it."""
     hits = _search(team.library, queries, task)
-    unused = [h for h in hits if h.passage_id not in used]
-    return relevant(team, task.claim, unused, bonus)
+    unused = [h for h in hits if h.passage_id not in run.used]
+    return _once_each(team.library, relevant(team, task.claim, unused, bonus), run.texts)
+
+
+def text_key(text: str) -> str:
+    """What makes two passages the same evidence: their words, whatever the spacing and case."""
+    return hashlib.sha1(" ".join(text.lower().split()).encode("utf-8")).hexdigest()
+
+
+def passage_keys(library: Library, passage_ids: list[int]) -> dict[int, str]:
+    """Each passage's `text_key`: an imported card's body (its tag and cite differ between
+    files), else the passage's text."""
+    bodies = {
+        row.passage_id: row.node.body
+        for row in load_cards_for_passages(library.store.conn, passage_ids)
+        if row.passage_id is not None and isinstance(row.node, Card)
+    }
+    texts = library.store.passages(passage_ids)
+    return {
+        pid: text_key(bodies.get(pid) or texts[pid].text) for pid in passage_ids if pid in texts
+    }
+
+
+def _once_each(library: Library, hits: list[SearchHit], seen: set[str]) -> list[SearchHit]:
+    keys = passage_keys(library, [h.passage_id for h in hits])
+    out: list[SearchHit] = []
+    taken = set(seen)
+    for hit in hits:
+        key = keys.get(hit.passage_id, "")
+        if key in taken:
+            continue
+        taken.add(key)
+        out.append(hit)
+    return out
 
 
 def lacking(task: CutTask, found: int, have: int) -> bool:

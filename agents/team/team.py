@@ -31,11 +31,13 @@ class Team:
 @dataclass
 class RunBudget:
     """Shared by every step of one run: its start, the tokens generated, the passages cut
-    and the tags given (no two cards of one result carry the same tag)."""
+    (by id and by text: the same card in two files is cut once) and the tags given (no two
+    cards of one result carry the same tag)."""
 
     started: float = field(default_factory=time.monotonic)
     tokens: int = 0
     used: set[int] = field(default_factory=set)
+    texts: set[str] = field(default_factory=set)
     tags: list[str] = field(default_factory=list)
 
 
