@@ -8,7 +8,7 @@ import gc
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from agents.cutter.extractive import cut_marks
+from agents.cutter.learned import learned_cut_marks
 from agents.runtime.generation import GenerationStats, Generator
 from agents.team.events import RunDone, StepEvent
 from agents.team.run import run_task
@@ -97,7 +97,8 @@ def run_team(
     EvidenceError when the web settings cannot be used."""
     # Web research only with web access on; off, the team never touches the network.
     web = web_research_from_settings(library.settings)
-    team = Team(library, generator, embedder, cut_marks, web)
+    # The learned cutter (it falls back to the clause heuristic if its weights cannot load).
+    team = Team(library, generator, embedder, learned_cut_marks, web)
     done: RunDone | None = None
     stored: list[int] = []
     heading = ""
