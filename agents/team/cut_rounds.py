@@ -28,7 +28,7 @@ from agents.team.events import (
     StepFailed,
     TokenStreamed,
 )
-from agents.team.reviewer import SUPPORT_THRESHOLD, mechanical_objections, support
+from agents.team.reviewer import SUPPORT_THRESHOLD, cosine, mechanical_objections, support
 from agents.team.searcher import Bonus, broaden, find_passages, lacking, passage_keys
 from agents.team.tag_checks import normalize, tag_problem
 from agents.team.tasks import CutTask
@@ -38,6 +38,9 @@ from evidence.cancel import CancelCheck, never
 from evidence.cards.card import Heading, Level
 from evidence.cards.store import analytic_passage_ids, load_cards_for_passages
 from evidence.index.search import SearchHit
+
+# cosine(claim, the debater's tag) from which their tag already says what the claim needs
+OWN_TAG_SIMILARITY = 0.6
 
 
 @dataclass
@@ -194,8 +197,17 @@ def _write(
 def _tag(
     team: Team, draft: Draft, task: CutTask, run: RunBudget, cancel: CancelCheck
 ) -> Steps[str]:
-    """The Writer's tag: the model's, checked (tag_checks.py) and written again once when
+    """The Writer's tag: the debater's own when the passage is their card and it says what
+    the claim needs; else the model's, checked (tag_checks.py) and written again once when
     refused; else a fallback, said so. No two cards of one run get the same tag."""
+    kept = _own_tag(team, draft, run)
+    if kept:
+        marks = " and marks" if draft.own_marks else ""
+        yield Message(Role.WRITER, f"kept the debater's own tag{marks}: {kept}")
+        run.tags.append(kept)
+        return kept
+    if draft.own_marks:
+        yield Message(Role.WRITER, "kept the debater's own marks; the claim needs another tag")
     problem = "the generated-token budget is used up"
     for attempt in range(2):
         budget = task.bounds.max_generated_tokens - run.tokens
@@ -226,6 +238,16 @@ def _tag(
     return tag
 
 
+def _own_tag(team: Team, draft: Draft, run: RunBudget) -> str:
+    """The debater's tag, when their card is cut for a claim that tag already makes (they
+    wrote it for that card, so it beats a generated one); "" when the claim needs another."""
+    tag = draft.own_tag
+    if not tag or normalize(tag) in {normalize(t) for t in run.tags}:
+        return ""
+    claim_vec, tag_vec = team.embedder.embed([draft.claim, tag])
+    return tag if cosine(claim_vec, tag_vec) >= OWN_TAG_SIMILARITY else ""
+
+
 def _review(team: Team, draft: Draft, objections: list[str], run: RunBudget) -> Steps[None]:
     card = draft.card
     assert card.source_id is not None
@@ -235,7 +257,8 @@ def _review(team: Team, draft: Draft, objections: list[str], run: RunBudget) -> 
     note = ""
     others = [t for t in run.tags if t != card.tag]
     claim_taken = normalize(draft.claim) in {normalize(t) for t in others}
-    if score < SUPPORT_THRESHOLD and not claim_taken:
+    own = bool(draft.own_tag) and card.tag == draft.own_tag  # the debater's tag stands
+    if score < SUPPORT_THRESHOLD and not claim_taken and not own:
         # The other side would say the tag overclaims. Revise: the debater's own claim, if
         # the read text supports it better and no other card of the result carries it.
         claim_score = support(draft.claim, card, team.embedder)

@@ -31,6 +31,8 @@ class Draft:
     passage_id: int
     score: float
     claim: str = ""
+    own_tag: str = ""  # the debater's tag, when the passage is a card they cut
+    own_marks: bool = False  # the marks are the debater's own (their card), not the cutter's
 
 
 def draft_from_passage(
@@ -41,17 +43,23 @@ def draft_from_passage(
     cutter: MarkCutter,
     embedder: Embedder,
 ) -> Draft:
-    """Body: an imported card's own body, or the passage's whole paragraphs; marks: the cutter."""
+    """Body: an imported card's own body, or the passage's whole paragraphs. Marks: a
+    debater's card keeps the underline and highlight they gave it (no cutter reads a card
+    better than the debater who cut it); anything else is cut by the cutter."""
     if existing is not None and isinstance(existing.node, Card) and existing.node.body:
         old = existing.node
-        body, offset = old.body, old.source_offset
         cite = Cite(old.short_cite, old.full_cite, () if old.short_cite else ("author",))
+        if old.marked(Mark.UNDERLINE) and old.marked(Mark.HIGHLIGHT):
+            card = Card(claim, cite.short, cite.full, old.body, sorted(old.spans), [],
+                        source.id, old.source_offset)  # fmt: skip
+            return Draft(card, cite, passage.id, 0.0, claim, old.tag.strip(), own_marks=True)
+        body, offset, own_tag = old.body, old.source_offset, old.tag.strip()
     else:
-        body, offset = passage.text, passage.start
+        body, offset, own_tag = passage.text, passage.start, ""
         cite = build_cite(source, passage.page)
     spans = sorted(cutter(claim, body, embedder))  # the order a Word file reads back in
     card = Card(claim, cite.short, cite.full, body, spans, [], source.id, offset)
-    return Draft(card, cite, passage.id, 0.0, claim)
+    return Draft(card, cite, passage.id, 0.0, claim, own_tag)
 
 
 def write_tag(
