@@ -21,7 +21,7 @@ from agents.cutter.text import (
 from evidence.index.embedding import Embedder
 
 # Text debaters never read: omission notes, footnote markers, page markers like "[*60]".
-_SKIP = re.compile(r"^\[.*\]$|^\[\*?\d+\]?$|^\d{1,3}$|^\*+\d*$")
+SKIP = re.compile(r"^\[.*\]$|^\[\*?\d+\]?$|^\d{1,3}$|^\*+\d*$")
 _BRACKET_OPEN = re.compile(r"^[(\[]")
 _BRACKET_CLOSE = re.compile(r"[)\]][.,;:]?$")
 # Weights of the clause score, chosen by hand on the development samples (few, coarse).
@@ -49,7 +49,7 @@ class CardFeatures:
     skip: np.ndarray  # 1.0 for words never read (omission notes, footnotes, parentheticals)
 
 
-def _parenthetical(words: Sequence[Word], longest: int = 25) -> np.ndarray:
+def parenthetical(words: Sequence[Word], longest: int = 25) -> np.ndarray:
     """1.0 for words inside a short (...) or [...]: asides and citations debaters skip.
     A bracket left open for more than `longest` words marks nothing: it is not an aside."""
     out = np.zeros(len(words))
@@ -83,8 +83,8 @@ def features(tag: str, body: str, words: list[Word], embedder: Embedder | None) 
     tag_overlap = np.array(
         [1.0 if k not in FUNCTION_WORDS and stem(k) in tag_stems else 0.0 for k in keys]
     )
-    skip = np.array([1.0 if _SKIP.match(w.text) else 0.0 for w in words])
-    skip = np.maximum(skip, _parenthetical(words))
+    skip = np.array([1.0 if SKIP.match(w.text) else 0.0 for w in words])
+    skip = np.maximum(skip, parenthetical(words))
 
     def text(rng: tuple[int, int]) -> str:
         return " ".join(w.text for w in words[rng[0] : rng[1]])
@@ -94,14 +94,8 @@ def features(tag: str, body: str, words: list[Word], embedder: Embedder | None) 
         vecs = np.asarray(embedder.embed([tag] + [text(c) for c in clauses]), dtype=np.float64)
         tag_vec, clause_vecs = vecs[0], vecs[1:]
         clause_sim = clause_vecs @ tag_vec
-        # MiniLM mean-pools its tokens, so a sentence's vector is close to the length-weighted
-        # mean of its clauses' vectors: this saves embedding every sentence a second time.
         clause_sentence = word_sentence[[a for a, _ in clauses]]
-        sent_sim = np.zeros(len(clauses))
-        for si in np.unique(clause_sentence):
-            members = clause_sentence == si
-            pooled = (clause_vecs[members] * clause_len[members, None]).sum(axis=0)
-            sent_sim[members] = pooled @ tag_vec / max(float(np.linalg.norm(pooled)), 1e-12)
+        sent_sim = sentence_similarity(clause_vecs, clause_len, clause_sentence, tag_vec)
     else:
         clause_sim = np.zeros(len(clauses))
         sent_sim = np.zeros(len(clauses))
@@ -113,3 +107,20 @@ def features(tag: str, body: str, words: list[Word], embedder: Embedder | None) 
     skipped = np.array([skip[a:b].mean() for a, b in clauses])
     clause_score = smoothed + W_SENTENCE * sent_sim + W_OVERLAP * overlap - W_SKIP * skipped
     return CardFeatures(clauses, clause_score, word_clause, content, tag_overlap, skip)
+
+
+def sentence_similarity(
+    clause_vecs: np.ndarray,
+    clause_len: np.ndarray,
+    clause_sentence: np.ndarray,
+    tag_vec: np.ndarray,
+) -> np.ndarray:
+    """Each clause's sentence's cosine to the tag, from the clause vectors alone: MiniLM
+    mean-pools its tokens, so a sentence's vector is close to the length-weighted mean of its
+    clauses' vectors (this saves embedding every sentence a second time)."""
+    sent_sim = np.zeros(len(clause_vecs))
+    for si in np.unique(clause_sentence):
+        members = clause_sentence == si
+        pooled = (clause_vecs[members] * clause_len[members, None]).sum(axis=0)
+        sent_sim[members] = pooled @ tag_vec / max(float(np.linalg.norm(pooled)), 1e-12)
+    return sent_sim

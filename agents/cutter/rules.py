@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from agents.cutter.features import _SKIP, _parenthetical
+from agents.cutter.features import SKIP, parenthetical
 from agents.cutter.text import Word, fill_gaps
 from agents.cutter.word_features import HEDGES, NEGATIONS
 
@@ -29,8 +29,8 @@ def qualifier(word: Word) -> bool:
 
 def never_marked(words: Sequence[Word]) -> np.ndarray:
     """Page markers, footnote numbers, omission notes and short (...) / [...] asides."""
-    skip = np.array([bool(_SKIP.match(w.text)) for w in words], dtype=bool)
-    return skip | (_parenthetical(words) > 0)
+    skip = np.array([bool(SKIP.match(w.text)) for w in words], dtype=bool)
+    return skip | (parenthetical(words) > 0)
 
 
 def keep_qualifiers(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agents.cutter.features import _SKIP, _parenthetical, stem
+from agents.cutter.features import SKIP, parenthetical, sentence_similarity, stem
 from agents.cutter.text import FUNCTION_WORDS, Word, merge_short, segment
 
 NEGATIONS = frozenset(
@@ -97,7 +97,7 @@ def _lexical(
                 min(len(key), 15) / 15.0,
                 idf.get(key, idf_default) / 10.0,
                 1.0 if not function and key and stem(key) in tag_stems else 0.0,
-                1.0 if _SKIP.match(text) else 0.0,
+                1.0 if SKIP.match(text) else 0.0,
             )
         )
     return np.array(rows, dtype=np.float64).reshape(len(words), -1)
@@ -121,13 +121,8 @@ def word_features(
     tag_vec, clause_vecs = vecs[0], vecs[1:]
     clause_sim = clause_vecs @ tag_vec
     clause_len = np.array([b - a for a, b in clauses], dtype=np.float64)
-    # A sentence's vector ~ the length-weighted mean of its clauses' (mean pooling).
     clause_sentence = word_sentence[[a for a, _ in clauses]]
-    sent_sim = np.zeros(len(clauses))
-    for si in np.unique(clause_sentence):
-        members = clause_sentence == si
-        pooled = (clause_vecs[members] * clause_len[members, None]).sum(axis=0)
-        sent_sim[members] = pooled @ tag_vec / max(float(np.linalg.norm(pooled)), 1e-12)
+    sent_sim = sentence_similarity(clause_vecs, clause_len, clause_sentence, tag_vec)
     card_vec = (clause_vecs * clause_len[:, None]).sum(axis=0)
     card_sim = float(card_vec @ tag_vec / max(float(np.linalg.norm(card_vec)), 1e-12))
     rank = np.argsort(np.argsort(-clause_sim, kind="stable"), kind="stable") / max(len(clauses), 1)
@@ -135,7 +130,7 @@ def word_features(
     neighbours = (padded[:-2] + padded[2:]) / 2
 
     lex = _lexical(words, tag, idf, idf_default)
-    paren = _parenthetical(words)
+    paren = parenthetical(words)
     clause_pos, clause_size = _relative(clauses, n)
     sent_pos, sent_size = _relative(sentences, n)
     content = 1.0 - lex[:, 0]
