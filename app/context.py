@@ -11,10 +11,9 @@ import copy
 import dataclasses
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from agents.models.embedder_setup import embedder_factory
-from agents.models.generator_setup import generator_factory
 from agents.runtime.generation import Generator
 from evidence.datadir import DataDir
 from evidence.errors import EvidenceError
@@ -50,7 +49,7 @@ class AppContext:
                 if self._embedder_error is not None:
                     raise EvidenceError(self._embedder_error)
                 try:
-                    self._embedder = embedder_factory(self.data_dir, self.settings)()
+                    self._embedder = _embedder_factory(self.data_dir, self.settings)()
                 except EvidenceError as exc:
                     self._embedder_error = str(exc)
                     raise
@@ -58,6 +57,8 @@ class AppContext:
 
     def generator(self) -> Generator:
         """The process's generator for the current settings (loads it on first use)."""
+        from agents.models.generator_setup import generator_factory
+
         return generator_factory(self.data_dir, self.settings)()
 
     def open_library(self) -> Library:
@@ -82,3 +83,11 @@ class AppContext:
                 self._embedder, self._embedder_error = None, None
             for item in dataclasses.fields(Settings):
                 setattr(self.settings, item.name, copy.copy(getattr(settings, item.name)))
+
+
+def _embedder_factory(data_dir: DataDir, settings: Settings) -> Callable[[], Embedder]:
+    # Imported when a model is first needed: the model package loads llama.cpp, and the
+    # command line opens this context for every command (`sources` needs no model).
+    from agents.models.embedder_setup import embedder_factory
+
+    return embedder_factory(data_dir, settings)

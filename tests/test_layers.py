@@ -20,3 +20,15 @@ def test_core_modules_load_no_qt() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_the_command_line_starts_without_llama_cpp() -> None:
+    """`debate-prep sources` or `settings` needs no model: llama.cpp (and the model package,
+    which loads it) wait until a model is used, so every command starts quickly."""
+    code = (
+        "import sys, cli.main, cli.entry\n"
+        "loaded = sorted(m for m in ('llama_cpp', 'agents.models') if m in sys.modules)\n"
+        "assert not loaded, loaded\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from agents.models.embedder_setup import chosen_model, default_threads
-from agents.runtime.llama_generator import LlamaGenerator
 from evidence.datadir import DataDir
 from evidence.settings import Settings
+
+if TYPE_CHECKING:  # llama.cpp loads when a generator is made, not when a command starts
+    from agents.runtime.llama_generator import LlamaGenerator
 
 # One model per process: a second factory call with the same settings returns the loaded
 # generator; different settings close it before loading the new one, so two models never
@@ -22,6 +25,7 @@ def generator_factory(data_dir: DataDir, settings: Settings) -> Callable[[], Lla
     def make() -> LlamaGenerator:
         global _current
         from agents.models.bundled import default_generator_path
+        from agents.runtime.llama_generator import LlamaGenerator
 
         path = chosen_model(
             settings.generator_model, "generator", lambda: default_generator_path(data_dir.models)
