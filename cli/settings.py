@@ -57,10 +57,18 @@ def run_settings(path: Path, assignments: list[str], as_json: bool) -> int:
         return 1
     if assignments:
         save_settings(path, settings)
+    shown = {k: _masked(k, v) for k, v in dataclasses.asdict(settings).items()}
     if as_json:
-        print(json.dumps(dataclasses.asdict(settings), indent=1))
+        print(json.dumps(shown, indent=1))
     else:
-        for key, value in dataclasses.asdict(settings).items():
+        for key, value in shown.items():
             print(f"{key} = {value!r}")
         print(f"(file: {path})")
     return 0
+
+
+def _masked(key: str, value: object) -> object:
+    """Secrets (a team token, an API key) are never printed back, only whether one is set."""
+    if key.endswith(("_token", "_api_key")) and value:
+        return "(set)"
+    return value

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import logging
-import time
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from evidence.at_rest import FileAtRestError, keep_aside, read_json_bounded
 from evidence.atomic import atomic_write_text
 
 log = logging.getLogger(__name__)
@@ -38,6 +37,9 @@ class Settings:
     web_results: int = 5  # web results the Searcher reads per query
     web_sites: list[str] = field(default_factory=list)  # allow-list of sites; empty = any
     web_timeout_s: int = 20  # per request: connect, and between bytes while reading
+    team_url: str = ""  # a squad's Chroma server, e.g. http://192.168.1.20:8000; "" = none
+    team_token: str = ""  # sent as Authorization: Bearer and X-Chroma-Token; never printed
+    team_name: str = ""  # the name a share carries; "" = the OS user name
 
     def validate(self) -> list[str]:
         """Fix out-of-range values in place; return a note for each fix."""
@@ -62,27 +64,36 @@ class Settings:
         return notes
 
 
-def load_settings(path: Path) -> Settings:
-    """Read settings; a missing file gives defaults, a broken one is kept aside and replaced.
+MAX_SETTINGS_BYTES = 1_000_000  # the real file is under 1 KB
+MAX_SETTINGS_DEPTH = 4  # an object holding lists of strings: 2 levels are used
 
-    Unknown keys (from a newer version) are kept out of the object but logged; values of the
-    wrong type fall back to defaults one by one, so one bad value never loses the others.
+
+def load_settings(path: Path) -> Settings:
+    """Read settings; a missing file gives defaults, a broken one is kept aside and replaced."""
+    return read_settings(path)[0]
+
+
+def read_settings(path: Path) -> tuple[Settings, str | None]:
+    """The settings, and for the user why the file was not used (None when it was).
+
+    A file too big, nested too deep, or not a JSON object is kept aside (renamed with a
+    timestamp) and defaults are used. Unknown keys (from a newer version) are kept out of
+    the object but logged; values of the wrong type fall back to defaults one by one, so
+    one bad value never loses the others.
     """
-    if not path.exists():
-        return Settings()
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = read_json_bounded(path, max_bytes=MAX_SETTINGS_BYTES, max_depth=MAX_SETTINGS_DEPTH)
         if not isinstance(raw, dict):
-            raise ValueError("top level is not an object")
-    except (OSError, ValueError) as exc:
-        backup = path.with_name(f"{path.name}.broken-{int(time.time())}")
-        log.warning(
-            "settings file %s is unreadable (%s); kept as %s, using defaults", path, exc, backup
-        )
-        with contextlib.suppress(OSError):
-            path.replace(backup)
-        return Settings()
-    return _from_dict(_migrate(raw))
+            raise FileAtRestError("the top level is not an object")
+    except FileNotFoundError:
+        return Settings(), None
+    except FileAtRestError as exc:
+        backup = keep_aside(path)
+        where = f"kept as {backup}" if backup else "it could not be moved aside"
+        problem = f"The settings file {path} could not be read ({exc}); {where}. Using defaults."
+        log.warning("%s", problem)
+        return Settings(), problem
+    return _from_dict(_migrate(raw)), None
 
 
 def save_settings(path: Path, settings: Settings) -> None:
