@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from agents.cutter.text import (
-    FUNCTION_WORDS,
     Word,
     merge_short,
     segment,
 )
+from evidence.cards.lexicon import FUNCTION_WORDS
 from evidence.index.embedding import Embedder
 
 # Text debaters never read: omission notes, footnote markers, page markers like "[*60]".

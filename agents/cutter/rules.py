@@ -14,7 +14,7 @@ import numpy as np
 
 from agents.cutter.features import SKIP, parenthetical
 from agents.cutter.text import Word, fill_gaps
-from agents.cutter.word_features import HEDGES, NEGATIONS
+from evidence.cards.lexicon import HEDGES, NEGATIONS
 
 # How far (in words, within one clause) a negation or hedge may sit before a highlighted run
 # and still be read with it: "do not [significantly] reduce" keeps the "not". Only before:

@@ -22,17 +22,6 @@ _ABBREV = re.compile(
 _CLAUSE_END = re.compile(r"[,;:—–][\"”’')\]]*$|[.!?][\"”’')\]]*$")
 _DASH = re.compile(r"^[—–-]{1,3}$")
 
-FUNCTION_WORDS = frozenset(
-    """a an the of to in on at by for from with as into onto upon about over under than
-    and or but nor so yet if then that which who whom whose this these those there here it its
-    is are was were be been being am do does did has have had having will would shall should
-    can could may might must not no also just very such both each either neither other another
-    any some all more most much many own same their they them he she his her him we our us you
-    your i me my what when where why how while because although though since until unless
-    whether between among through during before after above below up down out off again further
-    once only too s""".split()
-)
-
 
 @dataclass(frozen=True)
 class Word:

@@ -16,16 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from agents.cutter.features import SKIP, parenthetical, sentence_similarity, stem
-from agents.cutter.text import FUNCTION_WORDS, Word, merge_short, segment
+from agents.cutter.text import Word, merge_short, segment
+from evidence.cards.lexicon import FUNCTION_WORDS, HEDGES, NEGATIONS
 
-NEGATIONS = frozenset(
-    "not no never none nor neither cannot without fail fails failed failing unlikely "
-    "little few hardly barely rarely lack lacks".split()
-)
-HEDGES = frozenset(
-    "may might could can possibly perhaps probably likely unlikely some sometimes often "
-    "potentially seem seems appear appears suggest suggests if unless only".split()
-)
 _NUMBER = re.compile(r"\d")
 _QUOTE = re.compile(r"[\"“”‘’]")
 _END_PUNCT = re.compile(r"[.!?][\"”’')\]]*$")
