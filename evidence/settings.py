@@ -14,8 +14,9 @@ from evidence.atomic import atomic_write_text
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the generator can be a model server (generator_source, server_*)
 WEB_SEARCH_PROVIDERS = ("duckduckgo", "searxng")
+GENERATOR_SOURCES = ("local", "server")  # this computer, or an OpenAI-compatible server
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Settings:
     context_size: int = 4096
     gpu_layers: int = -1  # -1 = decide from the model size and free memory
     max_file_mb: int = 150  # larger files are refused with a clear error
+    follow_links: bool = False  # import links inside a folder that lead out of it
     embed_batch: int = 32  # passages per embedding batch (progress and cancel granularity)
     web_access: bool = False  # the one switch: off means the app opens no connection at all
     web_allow_private: bool = False  # let web import reach this computer or the local network
@@ -40,6 +42,11 @@ class Settings:
     team_url: str = ""  # a squad's Chroma server, e.g. http://192.168.1.20:8000; "" = none
     team_token: str = ""  # sent as Authorization: Bearer and X-Chroma-Token; never printed
     team_name: str = ""  # the name a share carries; "" = the OS user name
+    generator_source: str = "local"  # one of GENERATOR_SOURCES
+    server_url: str = ""  # an OpenAI-compatible model server, e.g. http://192.168.1.20:8080/v1
+    server_api_key: str = ""  # sent as Authorization: Bearer; never printed
+    server_model: str = ""  # the model's name on the server (one of its /v1/models)
+    server_timeout_s: int = 120  # connect, and the longest wait for the server's next byte
 
     def validate(self) -> list[str]:
         """Fix out-of-range values in place; return a note for each fix."""
@@ -54,6 +61,8 @@ class Settings:
             "web_search_provider": self.web_search_provider in WEB_SEARCH_PROVIDERS,
             "web_results": 1 <= self.web_results <= 50,
             "web_timeout_s": 1 <= self.web_timeout_s <= 600,
+            "generator_source": self.generator_source in GENERATOR_SOURCES,
+            "server_timeout_s": 1 <= self.server_timeout_s <= 3600,
         }
         for name, ok in checks.items():
             if not ok:
@@ -88,7 +97,7 @@ def read_settings(path: Path) -> tuple[Settings, str | None]:
     except FileNotFoundError:
         return Settings(), None
     except FileAtRestError as exc:
-        backup = keep_aside(path)
+        backup = keep_aside(path, keep_extension=False)  # as before: settings.json.broken-*
         where = f"kept as {backup}" if backup else "it could not be moved aside"
         problem = f"The settings file {path} could not be read ({exc}); {where}. Using defaults."
         log.warning("%s", problem)
@@ -106,7 +115,10 @@ def _migrate(raw: dict[str, Any]) -> dict[str, Any]:
     version = raw.get("schema_version", SCHEMA_VERSION)
     if not isinstance(version, int) or version > SCHEMA_VERSION:
         log.warning("settings written by a newer version (%r); reading what we understand", version)
-    # Migrations from older schema versions go here, one step per version.
+    # Migrations from older schema versions, one step per version.
+    if isinstance(version, int) and version < 2:
+        # Version 1 knew only models on this computer (a server needs an address anyway).
+        raw["generator_source"] = "local"
     raw["schema_version"] = SCHEMA_VERSION
     return raw
 
