@@ -19,7 +19,7 @@ from evidence.datadir import DataDir
 from evidence.errors import EvidenceError
 from evidence.index.embedding import Embedder
 from evidence.library import Library
-from evidence.settings import Settings, load_settings, save_settings
+from evidence.settings import Settings, read_settings, save_settings
 
 log = logging.getLogger(__name__)
 
@@ -32,15 +32,17 @@ class AppContext:
     _embedder_error: str | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _reconciled: bool = field(default=False, repr=False)
+    # Problems found while opening (a settings file kept aside): each face says them once.
+    notices: list[str] = field(default_factory=list)
 
     @classmethod
     def open(cls, data_dir: DataDir, *, embedder: Embedder | None = None) -> AppContext:
         """The context for a data dir; `embedder` (tests, a team server) skips loading one."""
         data_dir.create()
-        settings = load_settings(data_dir.settings)
+        settings, problem = read_settings(data_dir.settings)
         for note in settings.validate():
             log.warning(note)
-        return cls(data_dir, settings, embedder)
+        return cls(data_dir, settings, embedder, notices=[problem] if problem else [])
 
     def embedder(self) -> Embedder:
         """The shared embedder, loaded once (any thread); raises EvidenceError with the reason."""

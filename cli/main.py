@@ -113,6 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_models(data_dir, args)
     # The same context as the window's: settings, the shared embedder and generator.
     ctx = AppContext.open(data_dir)
+    for notice in ctx.notices:
+        print(f"warning: {notice}", file=sys.stderr)
     try:
         library = ctx.open_library()
     except StoreError as exc:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -27,12 +28,14 @@ from desktop.editor.card_editor import CardEditor
 from desktop.jobs import JobRegistry
 from desktop.library.library_panel import LibraryPanel
 from desktop.models.models_window import ModelManagerDialog
+from desktop.notice_bar import NoticeBar
 from desktop.outline.export_dialog import OutlineExporter
 from desktop.outline.outline_panel import OutlinePanel
 from desktop.search.search_panel import SearchPanel
 from desktop.settings.settings_dialog import SettingsDialog
 from desktop.settings.web_switch import WebSwitch
 from desktop.status_bar import StatusBarWidget
+from evidence.at_rest import keep_aside
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,7 @@ LAYOUT_VERSION = 1  # bump when docks change, so an old saved layout is not rest
 # every switch interval; at Python's 5 ms default, two such threads kept the GUI thread
 # waiting 120-290 ms on 2 cores (tests/test_gui_heartbeat.py). 1 ms keeps it responsive.
 GIL_SWITCH_S = 0.001
+MAX_LAYOUT_BYTES = 1_000_000  # geometry and dock state are a few KB
 
 
 class MainWindow(QMainWindow):
@@ -49,9 +53,8 @@ class MainWindow(QMainWindow):
         sys.setswitchinterval(GIL_SWITCH_S)
         self.ctx = ctx
         self.jobs = JobRegistry(self)
-        self._ui = ui_settings or QSettings(
-            str(ctx.data_dir.root / "window.ini"), QSettings.Format.IniFormat
-        )
+        self.notices = NoticeBar()
+        self._ui = ui_settings or self._layout_file(ctx.data_dir.root / "window.ini")
         self.setWindowTitle("Debate Prep")
         self.setObjectName("MainWindow")
         self.setAcceptDrops(True)
@@ -70,7 +73,12 @@ class MainWindow(QMainWindow):
         center.addWidget(self.editor)
         center.setStretchFactor(0, 1)
         center.setStretchFactor(1, 1)
-        self.setCentralWidget(center)
+        middle = QWidget()
+        column = QVBoxLayout(middle)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.notices)
+        column.addWidget(center, 1)
+        self.setCentralWidget(middle)
         self._center = center
         self.library_dock = self._dock(
             "Library", self.library, Qt.DockWidgetArea.LeftDockWidgetArea
@@ -91,8 +99,24 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self.jobs.changed.connect(self._settle_heap)
         self._settle_heap()
+        for notice in ctx.notices:
+            self.notices.add(notice)
 
     # -- construction ------------------------------------------------------------------------
+
+    def _layout_file(self, path: Path) -> QSettings:
+        """The saved layout; a file too big to be one (it holds three small blobs) is kept
+        aside before Qt reads it, and the window starts with the default layout."""
+        try:
+            too_big = path.stat().st_size > MAX_LAYOUT_BYTES
+        except OSError:
+            too_big = False
+        if too_big:
+            moved = keep_aside(path)
+            notice = f"The saved window layout {path} was too big to be one; kept as {moved}."
+            log.warning("%s", notice)
+            self.notices.add(notice)
+        return QSettings(str(path), QSettings.Format.IniFormat)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)

@@ -6,7 +6,6 @@ The catalog ships with the app, so a broken entry is a bug worth a loud, specifi
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Callable, Iterator
@@ -15,12 +14,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from evidence.at_rest import FileAtRestError, read_json_bounded
 from evidence.errors import EvidenceError
 from resources import resource_path
 
 log = logging.getLogger(__name__)
 
 CATALOG_VERSION = 1
+# The catalog is a list of flat entries (a few KB); bounded so a damaged one cannot crash a start.
+MAX_CATALOG_BYTES = 4_000_000
+MAX_CATALOG_DEPTH = 8
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
@@ -103,13 +106,11 @@ def load_catalog(path: Path | None = None) -> Catalog:
     """Read and check the catalog; CatalogError names the entry and field that is wrong."""
     path = Path(path) if path is not None else default_catalog_path()
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = read_json_bounded(path, max_bytes=MAX_CATALOG_BYTES, max_depth=MAX_CATALOG_DEPTH)
     except FileNotFoundError:
         raise CatalogError(f"the model catalog {path} is missing") from None
-    except OSError as exc:
-        raise CatalogError(f"cannot read the model catalog {path}: {exc.strerror}") from None
-    except ValueError as exc:
-        raise CatalogError(f"the model catalog {path} is not valid JSON: {exc}") from None
+    except FileAtRestError as exc:
+        raise CatalogError(f"the model catalog {path} cannot be read: {exc}") from None
     if not isinstance(raw, dict):
         raise CatalogError(f"the model catalog {path} is not a JSON object")
     if raw.get("version") != CATALOG_VERSION:

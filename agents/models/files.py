@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from evidence.at_rest import FileAtRestError, read_json_bounded
 from evidence.atomic import atomic_write_text
 from evidence.errors import ModelFileError
 from evidence.units import gb
@@ -37,8 +38,9 @@ def sidecar_path(path: Path) -> Path:
 def read_sidecar(path: Path) -> dict[str, Any]:
     """The sidecar record of a model file, {} when missing or unreadable."""
     try:
-        data = json.loads(sidecar_path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        # A sidecar is a flat record of a few hundred bytes; anything else is not one.
+        data = read_json_bounded(sidecar_path(path), max_bytes=64_000, max_depth=4)
+    except (OSError, FileAtRestError):
         return {}
     return data if isinstance(data, dict) and isinstance(data.get("sha256"), str) else {}
 

@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from evidence.at_rest import FileAtRestError, keep_aside, parse_json_bounded
 from evidence.atomic import atomic_write_text
 from evidence.cards.card import Analytic, Card, CardDocument, Heading, Level, Mark, Node, Span
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
+# Bounds on a saved outline. Verbatim has three heading levels above the cards, each inside a
+# lower-numbered one, so the JSON is at most 11 levels deep (root, nodes, 3 x heading and
+# children, card, spans, span); anything deeper, or bigger, is invalid input.
+MAX_OUTLINE_BYTES = 256_000_000
+MAX_OUTLINE_DEPTH = 16
+MAX_OUTLINE_NODES = 200_000
 
 
 class OutlineFormatError(ValueError):
@@ -78,9 +83,9 @@ def save_outline(path: Path, doc: CardDocument) -> None:
 def outline_from_json(text: str) -> CardDocument:
     """Parse an outline; raises OutlineFormatError saying what is wrong."""
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise OutlineFormatError(f"not valid JSON ({exc})") from exc
+        data = parse_json_bounded(text, max_depth=MAX_OUTLINE_DEPTH)
+    except FileAtRestError as exc:
+        raise OutlineFormatError(str(exc)) from None
     if not isinstance(data, dict):
         raise OutlineFormatError("not an outline object")
     version = data.get("schema_version")
@@ -91,8 +96,9 @@ def outline_from_json(text: str) -> CardDocument:
     if version < 1:
         raise OutlineFormatError(f"unknown schema_version {version}")
     nodes = _get(data, "nodes", list)
+    count = [0]
     return CardDocument(
-        nodes=[_node_from(n, f"nodes[{i}]") for i, n in enumerate(nodes)],
+        nodes=[_node_from(n, f"nodes[{i}]", None, count) for i, n in enumerate(nodes)],
         title=_get(data, "title", str, ""),
         warnings=_str_list(data.get("warnings", []), "warnings"),
     )
@@ -124,18 +130,24 @@ def _str_list(value: object, where: str) -> list[str]:
     return list(value)
 
 
-def _node_from(obj: object, where: str) -> Node:
+def _node_from(obj: object, where: str, parent_level: int | None, count: list[int]) -> Node:
     if not isinstance(obj, dict):
         raise OutlineFormatError(f"{where} is not an object")
+    count[0] += 1
+    if count[0] > MAX_OUTLINE_NODES:
+        raise OutlineFormatError(f"more than {MAX_OUTLINE_NODES} headings and cards")
     try:
         kind = obj.get("kind")
         if kind == "heading":
             level = _get(obj, "level", int)
             if level not in (Level.POCKET, Level.HAT, Level.BLOCK):
                 raise OutlineFormatError(f"heading level {level} is not 1-3")
+            if parent_level is not None and level <= parent_level:
+                # As in the window: a Hat under a Pocket, a Block under either, never deeper.
+                raise OutlineFormatError(f"heading level {level} inside level {parent_level}")
             children = _get(obj, "children", list, [])
             return Heading(Level(level), _get(obj, "title", str),
-                           [_node_from(c, f"{where}.children[{i}]")
+                           [_node_from(c, f"{where}.children[{i}]", level, count)
                             for i, c in enumerate(children)])  # fmt: skip
         if kind == "analytic":
             return Analytic(_get(obj, "tag", str), _get(obj, "text", str, ""))
@@ -183,34 +195,22 @@ def load_outline(path: Path) -> LoadResult:
     (kept) and the reason returned, so the UI can tell the user where it went."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        text = "" if size > MAX_OUTLINE_BYTES else path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return LoadResult(CardDocument())
     except (OSError, UnicodeDecodeError) as exc:
         reason = f"it could not be read ({exc})"
     else:
-        try:
-            return LoadResult(outline_from_json(text))
-        except OutlineFormatError as exc:
-            reason = str(exc)
-    moved = _move_aside(path)
+        if size > MAX_OUTLINE_BYTES:
+            reason = f"larger than {MAX_OUTLINE_BYTES // 1_000_000} MB"
+        else:
+            try:
+                return LoadResult(outline_from_json(text))
+            except OutlineFormatError as exc:
+                reason = str(exc)
+    moved = keep_aside(path)
     where = f"it was kept as {moved}" if moved else "it could not be moved aside"
     problem = f"The saved outline could not be read ({reason}); {where}. A new outline was started."
     log.warning("%s", problem)
     return LoadResult(CardDocument(), problem, moved)
-
-
-def _move_aside(path: Path) -> Path | None:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    for n in range(100):
-        suffix = f"-{n}" if n else ""
-        target = path.with_name(f"{path.stem}.broken-{stamp}{suffix}{path.suffix}")
-        if target.exists():
-            continue
-        try:
-            os.replace(path, target)
-        except OSError:
-            log.exception("could not move %s aside", path)
-            return None
-        return target
-    return None
