@@ -15,10 +15,11 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -91,7 +92,7 @@ def llama_server(
 Reply = Callable[[BaseHTTPRequestHandler], None]
 
 
-def sse(*chunks: dict[str, object] | str) -> bytes:
+def sse(*chunks: Mapping[str, object] | str) -> bytes:
     """A server-sent-events body: each chunk as one `data:` event."""
     return b"".join(
         b"data: " + (c if isinstance(c, str) else json.dumps(c)).encode() + b"\n\n" for c in chunks
@@ -145,7 +146,7 @@ class FakeOpenAI:
 
     def __init__(self) -> None:
         self.reply: Reply = send(200, b"{}")
-        self.requests: list[dict[str, object]] = []
+        self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._httpd.daemon_threads = True

@@ -197,7 +197,7 @@ def test_a_server_refusing_json_schema_gets_the_next_json_mode(fake_openai: Fake
     answer = stream_then(sse(delta('{"tag": "Whales recover"}', "stop"), "[DONE]"))
 
     def reply(handler):  # type: ignore[no-untyped-def]
-        kind = fake_openai.requests[-1].get("response_format", {}).get("type")  # type: ignore[union-attr]
+        kind = fake_openai.requests[-1].get("response_format", {}).get("type")
         (refusal if kind == "json_schema" else answer)(handler)
 
     fake_openai.reply = reply
@@ -205,10 +205,10 @@ def test_a_server_refusing_json_schema_gets_the_next_json_mode(fake_openai: Fake
     gen = generator(fake_openai.base_url)
     pieces, error = ask(gen, json_schema=schema)
     assert error is None and "".join(pieces) == '{"tag": "Whales recover"}'
-    assert [r["response_format"]["type"] for r in fake_openai.requests] == [  # type: ignore[index]
+    assert [r["response_format"]["type"] for r in fake_openai.requests] == [
         "json_schema", "json_object",
     ]  # fmt: skip
-    assert fake_openai.requests[-1]["response_format"]["schema"] == schema  # type: ignore[index]
+    assert fake_openai.requests[-1]["response_format"]["schema"] == schema
     ask(gen, json_schema=schema)  # remembered: no second refusal
     assert len(fake_openai.requests) == 3
 
