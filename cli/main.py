@@ -72,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
         "paths", nargs="*", help="files or folders; none = resume an unfinished import"
     )
     imp.add_argument("--no-vectors", action="store_true", help="skip the embedding phase")
+    imp.add_argument(
+        "--follow-links",
+        action="store_true",
+        default=None,
+        help="import links in a folder that lead out of it (default: the follow_links setting)",
+    )
     s = sub.add_parser("search", help="hybrid (BM25 + vector) search")
     s.add_argument("query")
     s.add_argument("-k", type=int, default=10, help="number of results (default 10)")
@@ -145,7 +151,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _import(library: Library, args: argparse.Namespace) -> int:
     with ctrl_c("after the current file") as stop:
         return _run_events(
-            library.import_paths(args.paths, stop, embed=not args.no_vectors), args.json
+            library.import_paths(
+                args.paths, stop, embed=not args.no_vectors, follow_links=args.follow_links
+            ),
+            args.json,
         )
 
 
@@ -224,9 +233,9 @@ def _file_line(ev: FileResult) -> str:
     detail = f"{ev.passages} passages" if ev.passages else ""
     if ev.cards:
         detail = f"{ev.cards} cards, {ev.passages - ev.cards} analytics (Verbatim)"
-    if ev.status == FileStatus.DUPLICATE:
+    if ev.status in (FileStatus.DUPLICATE, FileStatus.SKIPPED):
         detail = ev.reason
-    if ev.reason and ev.status != FileStatus.DUPLICATE:
+    elif ev.reason:
         detail += f" (warning: {ev.reason})"
     return f"  {ev.status:<10} {name}" + (f": {detail}" if detail else "")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import stat
 
 
 class EvidenceError(Exception):
@@ -61,3 +62,23 @@ def os_reason(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return str(exc) or f"cannot read it ({type(exc).__name__})"
+
+
+_NOT_FILES = [
+    (stat.S_ISDIR, "this is a folder, not a file"),
+    (stat.S_ISFIFO, "not a regular file (a named pipe)"),
+    (stat.S_ISCHR, "not a regular file (a character device)"),
+    (stat.S_ISBLK, "not a regular file (a block device)"),
+    (stat.S_ISSOCK, "not a regular file (a socket)"),
+]
+
+
+def not_a_file_reason(mode: int) -> str:
+    """Why a path of this st_mode is not imported ("" for a regular file): reading a pipe or
+    a device such as /dev/zero would never end."""
+    if stat.S_ISREG(mode):
+        return ""
+    for test, reason in _NOT_FILES:
+        if test(mode):
+            return reason
+    return "not a regular file"

@@ -129,11 +129,13 @@ class Library:
         *,
         embed: bool = True,
         resume: bool = True,
+        follow_links: bool | None = None,
     ) -> Iterator[ImportEvent]:
         """Import files and web addresses (phase 1), then compute missing vectors (phase 2).
 
         Addresses are fetched only when the settings allow web access. `resume=False`
-        imports only `paths`, leaving another import's queue alone."""
+        imports only `paths`, leaving another import's queue alone. `follow_links` (default:
+        the setting) imports links in a folder that lead out of it."""
         counts: dict[str, int] = {}
         max_bytes = self.settings.max_file_mb * 1024 * 1024
         imported = import_files(
@@ -144,6 +146,7 @@ class Library:
             policy=NetworkPolicy.from_settings(self.settings),
             timeout_s=self.settings.web_timeout_s,
             resume=resume,
+            follow_links=self.settings.follow_links if follow_links is None else follow_links,
         )
         for event in imported:
             if isinstance(event, FileResult):

@@ -21,6 +21,7 @@ LABELS = {
     FileStatus.REPLACED: "replaced",
     FileStatus.UNCHANGED: "unchanged",
     FileStatus.DUPLICATE: "duplicate",
+    FileStatus.SKIPPED: "skipped",
     FileStatus.FAILED: "FAILED",
 }
 
@@ -32,7 +33,7 @@ def detail_text(ev: FileResult) -> str:
     detail = f"{ev.passages} passage{'' if ev.passages == 1 else 's'}" if ev.passages else ""
     if ev.cards:
         detail = f"{ev.cards} cards, {ev.passages - ev.cards} analytics (Verbatim)"
-    if ev.status == FileStatus.DUPLICATE:
+    if ev.status in (FileStatus.DUPLICATE, FileStatus.SKIPPED):
         return ev.reason
     if ev.reason:
         detail += f" (warning: {ev.reason})"

@@ -12,6 +12,7 @@ class FileStatus(StrEnum):
     REPLACED = "replaced"  # the file changed since it was imported: the old version is gone
     UNCHANGED = "unchanged"
     DUPLICATE = "duplicate"  # same bytes already imported from another path
+    SKIPPED = "skipped"  # not read on purpose: a link out of the folder, another import's file
     FAILED = "failed"
 
 

@@ -10,13 +10,15 @@ import hashlib
 import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from evidence.cancel import CancelCheck
 from evidence.errors import EvidenceError, UnreadablePath
-from evidence.importing.discover import Unreachable, discover
+from evidence.importing.discover import LinkOut, Unreachable, discover
 from evidence.importing.events import FileResult, FilesFound, FileStatus, ImportEvent
+from evidence.importing.isolated import run_isolated
+from evidence.importing.queue import ImportQueue
 from evidence.index.passages import PassageSpan, split_passages
 from evidence.index.store import READER_VERSION, Store
 from evidence.network import NetworkPolicy
@@ -28,8 +30,6 @@ from evidence.web.page import page_document
 from evidence.web.urls import looks_like_url
 
 log = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 2  # a file that killed the process twice is reported, not retried
 
 
 class Cancelled(Exception):
@@ -45,45 +45,63 @@ def import_files(
     policy: NetworkPolicy | None = None,
     timeout_s: float = 20.0,
     resume: bool = True,
+    follow_links: bool = False,
 ) -> Iterator[ImportEvent]:
     """Phase 1. Yields FilesFound, then one FileResult per file; stops early on cancel
     (files not reached stay queued for the next import). With `resume`, files left queued
-    by an interrupted import go first; without it (the Searcher's web pages, imported while
-    the user's own import may be running) only `paths` are imported.
+    by an import that ended without finishing go first; without it (the Searcher's web
+    pages, imported while the user's own import may be running) only `paths` are imported.
+    Files another running import has queued are left to it (queue.py).
 
     `paths` may hold http(s) addresses: they are fetched under `policy` (default: web
-    access off, so each address fails with the reason and nothing is sent)."""
+    access off, so each address fails with the reason and nothing is sent). Links inside
+    a folder that lead out of it are skipped unless `follow_links`."""
     web = _Web(policy or NetworkPolicy(), timeout_s, cancel)
-    leftovers = dict(store.queued()) if resume else {}
-    unreachable: list[Unreachable] = []
+    with ImportQueue(store) as queue:
+        yield from _run(store, queue, paths, max_bytes, web, cancel, resume, follow_links)
+
+
+def _run(
+    store: Store,
+    queue: ImportQueue,
+    paths: Iterable[str | Path],
+    max_bytes: int,
+    web: _Web,
+    cancel: CancelCheck,
+    resume: bool,
+    follow_links: bool,
+) -> Iterator[ImportEvent]:
+    leftovers = dict(queue.take_leftovers()) if resume else {}
+    not_read: list[FileResult] = []
     found: list[str] = []
-    for item in discover(paths):
+    for item in discover(paths, follow_links=follow_links):
         if isinstance(item, Unreachable):
-            unreachable.append(item)
+            not_read.append(FileResult(item.path, FileStatus.FAILED, 0, 0, reason=item.reason))
+        elif isinstance(item, LinkOut):
+            not_read.append(FileResult(item.path, FileStatus.SKIPPED, 0, 0, reason=item.reason))
         else:
             found.append(str(item))
-    store.enqueue(found)
-    order = list(dict.fromkeys([*leftovers, *found]))
-    total = len(order) + len(unreachable)
+    claimed, busy = queue.add(found)
+    for path in busy:
+        reason = "another import running now has this file queued; it imports it"
+        not_read.append(FileResult(path, FileStatus.SKIPPED, 0, 0, reason=reason))
+    order = list(dict.fromkeys([*leftovers, *claimed]))
+    total = len(order) + len(not_read)
     yield FilesFound(total=total, resumed=len(set(leftovers) - set(found)))
 
     index = 0
-    for bad in unreachable:
+    for early in not_read:
         index += 1
-        log.warning("cannot read %s: %s", bad.path, bad.reason)
-        yield FileResult(bad.path, FileStatus.FAILED, index, total, reason=bad.reason)
+        log.warning("%s %s: %s", early.status, early.path, early.reason)
+        yield replace(early, index=index, total=total)
     for path in order:
         if cancel():
             return
         index += 1
-        attempts = leftovers.get(path, 0)
-        if attempts >= MAX_ATTEMPTS:
-            store.dequeue(path)
-            reason = f"the app stopped {attempts} times while importing this file; skipped"
-            log.error("%s: %s", path, reason)
-            yield FileResult(path, FileStatus.FAILED, index, total, reason=reason)
-            continue
-        result = _import_one(store, path, index, total, max_bytes, web)
+        # A file started before without ending (the app was killed, or the file crashed
+        # it) is read in a child process: only a crash there is blamed on the file.
+        isolate = leftovers.get(path, 0) > 0
+        result = _import_one(store, queue, path, index, total, max_bytes, web, isolate)
         if result is None:  # cancelled while fetching: the address stays queued
             return
         yield result
@@ -115,14 +133,21 @@ class _Input:
 
 
 def _import_one(
-    store: Store, path: str, index: int, total: int, max_bytes: int, web: _Web
+    store: Store,
+    queue: ImportQueue,
+    path: str,
+    index: int,
+    total: int,
+    max_bytes: int,
+    web: _Web,
+    isolate: bool = False,
 ) -> FileResult | None:
     """Import one file or address; None when cancelled while fetching (it stays queued)."""
-    store.note_attempt(path)
+    queue.start(path)
     try:
-        return _import_input(store, path, index, total, max_bytes, web)
+        return _import_input(store, path, index, total, max_bytes, web, isolate)
     except FetchCancelled:
-        store.note_attempt(path, -1)  # not a crash: the next import fetches it afresh
+        queue.undo_start(path)  # not a crash: the next import fetches it afresh
         log.info("cancelled while fetching %s; it stays queued", path)
         return None
     except (EvidenceError, OSError) as exc:
@@ -134,12 +159,18 @@ def _import_one(
     except Exception as exc:  # a parser bug must not stop the other files
         log.exception("unexpected error importing %s", path)
         reason = f"unexpected error ({type(exc).__name__}: {exc})"
-    store.dequeue(path)
+    queue.done(path)
     return FileResult(path, FileStatus.FAILED, index, total, reason=reason)
 
 
 def _import_input(
-    store: Store, path: str, index: int, total: int, max_bytes: int, web: _Web
+    store: Store,
+    path: str,
+    index: int,
+    total: int,
+    max_bytes: int,
+    web: _Web,
+    isolate: bool = False,
 ) -> FileResult:
     """Read, skip what the library already holds, parse, store: the happy path."""
     item = _read_input(path, max_bytes, web)
@@ -147,7 +178,11 @@ def _import_input(
     skipped = _skip_if_stored(store, path, item.digest, existing, index, total)
     if skipped is not None:
         return skipped
-    doc, spans, cards = _prepare(item, Path(path).name, max_bytes)
+    if isolate and item.page_doc is None:
+        log.info("%s was being read when an import ended; reading it in a child process", path)
+        doc, spans, cards = run_isolated(_prepare, item, Path(path).name, max_bytes)
+    else:
+        doc, spans, cards = _prepare(item, Path(path).name, max_bytes)
     source_id = store.add_source(
         path, item.digest, doc, spans, done_queue_path=path,
         embed_texts=cards.embed_texts if cards else None, extra=cards.extra if cards else None,

@@ -96,6 +96,11 @@ MIGRATIONS: list[str] = [
     ALTER TABLE sources ADD COLUMN qualifications TEXT NOT NULL DEFAULT '';
     ALTER TABLE sources ADD COLUMN accessed TEXT NOT NULL DEFAULT '';  -- ISO date, web only
     """,
+    # 4: the import queue is shared by processes: a row belongs to the import working on it
+    # (evidence/importing/queue.py); NULL or a dead owner's rows are left over for any import.
+    """
+    ALTER TABLE import_queue ADD COLUMN owner TEXT;
+    """,
 ]
 
 

@@ -3,10 +3,10 @@ as an evidence.errors class with a reason the user can act on."""
 
 from __future__ import annotations
 
-import stat
+import os
 from pathlib import Path
 
-from evidence.errors import FileTooLarge, UnreadablePath, os_reason
+from evidence.errors import FileTooLarge, UnreadablePath, not_a_file_reason, os_reason
 from evidence.parsers.document import ParsedDocument, SourceKind
 from evidence.parsers.docx import parse_docx
 from evidence.parsers.html import parse_html
@@ -44,25 +44,37 @@ def parse_bytes(
 
 
 def read_bytes(path: Path, max_bytes: int) -> bytes:
-    """The file's bytes, after checking it is a readable regular file within the limit."""
+    """The file's bytes, after checking it is a readable regular file within the limit.
+
+    The type is checked before opening and again on the open descriptor, which is opened
+    non-blocking: a FIFO swapped in between must not block the import for ever."""
     try:
         info = path.stat()
     except OSError as exc:
         raise UnreadablePath(os_reason(exc)) from exc
-    if stat.S_ISDIR(info.st_mode):
-        raise UnreadablePath("this is a folder, not a file")
-    if not stat.S_ISREG(info.st_mode):
-        raise UnreadablePath("not a regular file (a device, pipe or socket)")
-    if info.st_size > max_bytes:
-        raise FileTooLarge(_too_large(info.st_size, max_bytes))
+    _check_file(info, max_bytes)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
-        with path.open("rb") as fh:
-            data = fh.read(max_bytes + 1)  # the file may have grown since stat
+        fd = os.open(path, flags)
     except OSError as exc:
         raise UnreadablePath(os_reason(exc)) from exc
+    with os.fdopen(fd, "rb") as fh:
+        _check_file(os.fstat(fd), max_bytes)
+        try:
+            data = fh.read(max_bytes + 1)  # the file may have grown since stat
+        except OSError as exc:
+            raise UnreadablePath(os_reason(exc)) from exc
     if len(data) > max_bytes:
         raise FileTooLarge(_too_large(len(data), max_bytes))
     return data
+
+
+def _check_file(info: os.stat_result, max_bytes: int) -> None:
+    reason = not_a_file_reason(info.st_mode)
+    if reason:
+        raise UnreadablePath(reason)
+    if info.st_size > max_bytes:
+        raise FileTooLarge(_too_large(info.st_size, max_bytes))
 
 
 def _too_large(size: int, max_bytes: int) -> str:

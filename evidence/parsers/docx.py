@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,8 @@ from evidence.parsers.metadata import is_junk_title, iso_date, split_authors
 MAX_EXPANDED_BYTES = 2**30
 MAX_MEMBER_RATIO = 200  # deflate manages ~1000:1 only on runs of one byte; XML gets ~10:1
 MAX_RATIO_MEMBER_BYTES = 100 * 2**20
+_CHUNK = 1 << 20  # bytes inflated per step while counting a member's real size
+_LOCAL_HEADER = 30  # fixed part of a zip local file header
 
 _WORD_MAIN_TYPES = {
     CT.WML_DOCUMENT_MAIN,
@@ -86,23 +89,77 @@ def parse_docx(data: bytes, *, max_bytes: int, file_name: str = "") -> ParsedDoc
 
 
 def check_expansion(data: bytes, max_bytes: int) -> None:
-    """Refuse zip bombs before anything decompresses. Declared sizes suffice: Python's
-    zipfile stops reading a member at its declared size, so it cannot lie its way past."""
+    """Refuse zip bombs before anything else decompresses. The declared sizes are checked,
+    then every member is inflated in bounded chunks and counted (and the output dropped):
+    a member holding more than its header declares is refused at once, since zipfile and
+    python-docx would inflate it whole in one call whatever the header says."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, ValueError, EOFError) as exc:
         raise CorruptFile(f"Word document is damaged: {_reason(exc)}") from exc
+    limit = min(20 * max_bytes, MAX_EXPANDED_BYTES)
     total = sum(info.file_size for info in infos)
     bomb = any(
         info.file_size > MAX_RATIO_MEMBER_BYTES
         and info.file_size > MAX_MEMBER_RATIO * max(info.compress_size, 1)
         for info in infos
     )
-    if bomb or total > min(20 * max_bytes, MAX_EXPANDED_BYTES):
+    if bomb or total > limit:
         raise FileTooLarge(f"compressed content expands to {total / 2**20:,.0f} MB")
     if "word/document.xml" not in {info.filename for info in infos}:
         raise CorruptFile("Word document is damaged: it has no word/document.xml")
+    view = memoryview(data)
+    for info in infos:
+        packed = _packed(view, info)
+        # The ratio is judged on the bytes really there: a header may claim a large
+        # compressed size to look harmless.
+        ratio_cap = max(MAX_RATIO_MEMBER_BYTES, MAX_MEMBER_RATIO * len(packed))
+        real = _inflated_size(packed, info, stop_after=min(info.file_size, ratio_cap))
+        if real > info.file_size:
+            raise FileTooLarge(
+                f"the part {info.filename} holds more than the {info.file_size:,} bytes its "
+                "header declares (a zip bomb?): refused"
+            )
+        if real > ratio_cap:
+            raise FileTooLarge(
+                f"the part {info.filename} expands more than {MAX_MEMBER_RATIO} times "
+                "(a zip bomb?): refused"
+            )
+
+
+def _packed(data: memoryview, info: zipfile.ZipInfo) -> memoryview:
+    """The member's compressed bytes, found from its local header (never copied)."""
+    local = bytes(data[info.header_offset : info.header_offset + _LOCAL_HEADER])
+    if len(local) < _LOCAL_HEADER or local[:4] != b"PK\x03\x04":
+        raise CorruptFile(f"Word document is damaged: no header for {info.filename}")
+    begin = info.header_offset + _LOCAL_HEADER
+    begin += int.from_bytes(local[26:28], "little") + int.from_bytes(local[28:30], "little")
+    return data[begin : begin + info.compress_size]
+
+
+def _inflated_size(packed: memoryview, info: zipfile.ZipInfo, stop_after: int) -> int:
+    """How many bytes the member really inflates to, counted until past `stop_after`:
+    memory stays bounded by one chunk whatever the headers claim."""
+    if info.compress_type == zipfile.ZIP_STORED:
+        return len(packed)
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        raise CorruptFile(f"Word document is damaged: {info.filename} uses an unknown compression")
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    size = 0
+    try:
+        for at in range(0, len(packed), _CHUNK):
+            pending: bytes | memoryview = packed[at : at + _CHUNK]
+            while pending:
+                size += len(inflater.decompress(pending, _CHUNK))
+                if size > stop_after:
+                    return size
+                pending = inflater.unconsumed_tail
+            if inflater.eof:
+                break
+    except zlib.error as exc:
+        raise CorruptFile(f"Word document is damaged: {info.filename}: {exc}") from exc
+    return size
 
 
 def iter_paragraphs(container: Any, in_table: bool = False) -> Iterator[DocxParagraph]:
