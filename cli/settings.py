@@ -6,10 +6,12 @@ import dataclasses
 import json
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from evidence.settings import Settings, load_settings, save_settings
 
 _TRUE, _FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
+_MODEL_FILES = ("generator_model", "embedding_model")  # paths (server_model is a name)
 
 
 def parse_value(settings: Settings, key: str, raw: str) -> object:
@@ -47,8 +49,12 @@ def run_settings(path: Path, assignments: list[str], as_json: bool) -> int:
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
-        if key.endswith("_model") and raw and not Path(raw).expanduser().is_file():
+        if key in _MODEL_FILES and raw and not Path(raw).expanduser().is_file():
             print(f"error: {key}: no file at {raw}", file=sys.stderr)
+            return 1
+        if key == "server_url" and raw and not _is_address(raw):
+            print(f"error: server_url: {raw!r} is not an address like "
+                  "http://192.168.1.20:8080/v1", file=sys.stderr)  # fmt: skip
             return 1
     notes = settings.validate()
     if notes:
@@ -72,3 +78,8 @@ def _masked(key: str, value: object) -> object:
     if key.endswith(("_token", "_api_key")) and value:
         return "(set)"
     return value
+
+
+def _is_address(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
