@@ -7,6 +7,8 @@ with punctuation removed ("don't" -> "dont").
 
 from __future__ import annotations
 
+import re
+
 # Words that flip or weaken a claim: the cutter keeps them with a highlighted claim.
 NEGATIONS = frozenset(
     "not no never none nor neither cannot without fail fails failed failing unlikely "
@@ -18,7 +20,7 @@ HEDGES = frozenset(
 )
 # The negations whose loss reverses what a read says ("will [not] solve"): the checker's
 # narrower list, since "few" or "fail" dropped from a read changes it less plainly.
-REVERSING = frozenset("not no never cannot nor neither none nothing nobody nowhere".split())
+REVERSING = frozenset("not no never cannot neither none nothing nobody nowhere".split())
 
 FUNCTION_WORDS = frozenset(
     """a an the of to in on at by for from with as into onto upon about over under than
@@ -32,9 +34,12 @@ FUNCTION_WORDS = frozenset(
 )
 
 
+_NOT_WORD = re.compile(r"[^\w]")
+
+
 def word_key(text: str) -> str:
     """Lowercase letters and digits only."""
-    return "".join(ch for ch in text.lower() if ch.isalnum() or ch == "_")
+    return _NOT_WORD.sub("", text.lower())
 
 
 def negated_contraction(text: str) -> bool:

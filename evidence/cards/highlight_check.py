@@ -1,0 +1,370 @@
+"""The highlight checker: what a debater's own highlighting reads like, flagged in words.
+
+Debaters skip words all the time, so the checks look only for what misreads the evidence or
+breaks a rule every team follows: a highlight that starts one letter into a word, a negation
+dropped between highlighted words ("will [not] solve"), highlight on text that is not
+underlined, a function word highlighted on its own far from any other read word, a read
+ending on "the" or "of", and a whole read with no verb. Tuned on real backfiles (see
+bench/highlight_check_eval.py) so that normal highlighting passes. Pure and cheap (a few
+passes over the body's words), so a listing of thousands of cards can run it on read.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import NamedTuple
+
+from evidence.cards.card import Card, Mark
+from evidence.cards.lexicon import FUNCTION_WORDS, REVERSING, negated_contraction, word_key
+
+
+class FindingKind(StrEnum):
+    SPLIT_WORD = "split_word"
+    DROPPED_NEGATION = "dropped_negation"
+    OUTSIDE_UNDERLINE = "outside_underline"
+    STRAY_FUNCTION_WORDS = "stray_function_words"
+    DANGLING_END = "dangling_end"
+    NO_VERB = "no_verb"
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: FindingKind
+    start: int  # [start, end) in the card body
+    end: int
+    message: str
+
+
+# The longest unread stretch around a negation that still reads as one claim with a hole in
+# it; longer skips are how debaters leave out a whole aside.
+NEGATION_REACH = 2
+# How far (in words) a read function word must be from any other read word to be a stray.
+STRAY_GAP = 15
+# Words a read sentence should not end on: it trails off into what was skipped.
+# ("in", "on", "up" are left out: "keep the lights on" ends on a particle, not a gap.)
+DANGLING = frozenset(
+    "a an the of to at for from with into onto upon than and or but nor as "
+    "that which whose between among through during".split()
+)
+# Connectives a debater highlights alone to join what was read to what comes later.
+_CONNECTIVES = frozenset("and but or yet so also however thus therefore".split())
+# Negations whose loss does not reverse the read: "not only X" still says X.
+_NOT_REVERSING_NEXT = frozenset("only just merely simply necessarily".split())
+# Verb forms a read might rely on when nothing ends like a verb ("the U.S. must act").
+_VERBS = frozenset(
+    """is are was were be been being am do does did has have had will would shall should can
+    could may might must need make makes made take takes took cause lead leads led solve
+    solves get gets got give gives gave go goes went come comes came say says said show
+    shows find finds found mean means meant put set keep keeps kept let hold holds held run
+    runs ran become becomes became grow grows grew win wins won lose loses lost fail fails
+    hurt hurts cut cuts spur spurs risk risks end ends act acts help helps stop stops know
+    knows knew rise rises rose fall falls fell see saw seen begin began begun leave left pay
+    paid sell sold buy bought bring brought build built fight fought feel felt spend spent
+    stand stood think thought tell told write wrote hit spread shut meet met draw drew break
+    broke send sent seek sought teach taught result work kill destroy threaten harm reduce
+    increase drop collapse matter exist remain depend happen occur affect allow require
+    include provide create produce protect support prevent avoid want try turn seem appear
+    believe claim argue warn agree use""".split()
+)
+_VERB_ENDING = re.compile(r"(?:ed|ing|en|es|[^s]s|ize|ise|ify|ate)$")
+_WORD = re.compile(r"\S+")
+# Every REVERSING word starts with one of these (after an opening quote or bracket, the
+# word is checked in full).
+_NEGATION_INITIALS = frozenset("nNcC\"“‘'([")
+_DASH = re.compile(r"[—–]|--")
+_CLOSERS = frozenset(".!?\"”’')]")
+_SENT_END = re.compile(r"[.!?][\"”’')\]]*$")
+_CLAUSE_END = re.compile(r"[,;:—–]+[\"”’')\]]*$|^[—–-]+$")
+_ABBREV = re.compile(r"^(?:[A-Za-z]\.)+$|^(?:Mr|Mrs|Ms|Dr|Prof|St|vs|etc|al|No|Vol|Inc|U\.S)\.$")
+
+
+class _Word(NamedTuple):
+    start: int
+    end: int
+    text: str
+    read: bool  # any letter or digit of it is highlighted
+    sentence: int
+
+    @property
+    def key(self) -> str:
+        return word_key(self.text)
+
+
+def check_card(card: Card) -> list[Finding]:
+    """Every finding on one card, in body order."""
+    body = card.body
+    high = _mask(len(body), card, (Mark.HIGHLIGHT,))
+    if not any(high):
+        return []
+    under = _mask(len(body), card, (Mark.UNDERLINE, Mark.EMPHASIS))
+    # Byte masks over the body, combined as big integers (fast for a 3,000-card import):
+    # the highlighted letters and digits, and those of them that are not underlined.
+    n = len(body)
+    letters = int.from_bytes(high, "little") & int.from_bytes(
+        bytes(map(str.isalnum, body)), "little"
+    )
+    read = letters.to_bytes(n, "little")
+    bare = (letters & ~int.from_bytes(under, "little")).to_bytes(n, "little")
+    words = _words(body, read)
+    groups = _read_groups(words)
+    found = [
+        *_split_words(body, words, high),
+        *_dropped_negations(body, words, high),
+        *_outside_underline(body, words, read, bare),
+        *_stray_function_words(groups),
+        *_dangling_ends(groups),
+        *_no_verb(words),
+    ]
+    return sorted(found, key=lambda f: (f.start, f.end, f.kind))
+
+
+def _mask(n: int, card: Card, marks: tuple[Mark, ...]) -> bytearray:
+    out = bytearray(n)
+    for span in card.spans:
+        if span.mark in marks:
+            a, b = max(0, span.start), min(n, span.end)
+            if b > a:
+                out[a:b] = b"\x01" * (b - a)
+    return out
+
+
+def _words(body: str, read: bytes) -> list[_Word]:
+    spans = [m.span() for m in _WORD.finditer(body)]
+    texts = [body[a:b] for a, b in spans]
+    ends = [t[-1] in _CLOSERS and bool(_SENT_END.search(t)) and not _ABBREV.match(t) for t in texts]
+    sentences = itertools.accumulate(ends, initial=0)  # the sentence of each word, then one
+    return [
+        _Word(a, b, t, 1 in read[a:b], s)
+        for (a, b), t, s in zip(spans, texts, sentences, strict=False)
+    ]
+
+
+_EDGE = " ,.;:()[]“”\"‘’'"
+
+
+def _quote(text: str) -> str:
+    return f"“{text.strip(_EDGE)}”"
+
+
+def _split_words(body: str, words: list[_Word], high: bytearray) -> list[Finding]:
+    """A word whose highlight starts one letter late ("t[he]", "s[olves]"): the slip of a
+    mouse, read as a fragment. Other partial words are how debaters abbreviate and fix
+    grammar on purpose ("[tech]nology", "[I]ntergovernmental [P]anel", "[use]d"), so they
+    pass; a split that drops a negation is a dropped negation."""
+    out: list[Finding] = []
+    for w in words:
+        if not w.read:
+            continue
+        letters = _first_letters(body, w)
+        if len(letters) < 2 or high[letters[0]] or not all(high[i] for i in letters[1:]):
+            continue
+        core = "".join(body[i] for i in letters)
+        if not core.isalpha() or core.isupper():
+            continue  # numbers ("[08]" of 2008) and acronyms ("C[FTC]") are read on purpose
+        part = core[1:]
+        out.append(
+            Finding(
+                FindingKind.SPLIT_WORD,
+                w.start,
+                w.end,
+                f"highlight splits the word {_quote(w.text)}: it reads {_quote(part)}",
+            )
+        )
+    return out
+
+
+def _first_letters(body: str, w: _Word) -> list[int]:
+    """Indexes of the word's first run of letters and digits ("N" of "N-bombs")."""
+    out: list[int] = []
+    for i in range(w.start, w.end):
+        if body[i].isalnum() and unicodedata.category(body[i]) != "Lm":  # not "ʻ"
+            out.append(i)
+        elif out:
+            break
+    return out
+
+
+def _negation_cut(body: str, w: _Word, high: bytearray) -> bool:
+    """Part of "cannot" or a "n't" word read without its negation: "[can]not", "[does]n't"."""
+    low = w.text.lower().replace("’", "'")
+    at = low.find("n't") if "n't" in low else low.find("not") if w.key == "cannot" else -1
+    if at < 0:
+        return False
+    head, tail = range(w.start, w.start + at), range(w.start + at, w.end)
+    return any(high[i] for i in head) and not any(high[i] for i in tail if body[i].isalpha())
+
+
+def _reverses(words: list[_Word], i: int) -> bool:
+    w = words[i]
+    if w.text[0] not in _NEGATION_INITIALS and "'" not in w.text and "’" not in w.text:
+        return False  # most words: no need to look further
+    if w.key in REVERSING:
+        nxt = words[i + 1].key if i + 1 < len(words) else ""
+        return nxt not in _NOT_REVERSING_NEXT
+    return negated_contraction(w.text)
+
+
+def _dropped_negations(body: str, words: list[_Word], high: bytearray) -> list[Finding]:
+    """An unread negation with read words of its sentence on both sides, close by."""
+    out: list[Finding] = []
+    for i, w in enumerate(words):
+        if w.read and _negation_cut(body, w, high):
+            out.append(
+                Finding(
+                    FindingKind.DROPPED_NEGATION,
+                    w.start,
+                    w.end,
+                    f"highlight reads {_quote(w.text)} without its negation: "
+                    "the read says the opposite",
+                )
+            )
+            continue
+        if w.read or not _reverses(words, i):
+            continue
+        hole = _hole(words, i)
+        if hole is None:
+            continue
+        before, after = hole
+        out.append(
+            Finding(
+                FindingKind.DROPPED_NEGATION,
+                w.start,
+                w.end,
+                f"highlight drops {_quote(w.text)} between {_quote(words[before].text)} and "
+                f"{_quote(words[after].text)}: the read says the opposite",
+            )
+        )
+    return out
+
+
+def _hole(words: list[_Word], i: int) -> tuple[int, int] | None:
+    """The read words right around the unread stretch holding word i, when that stretch is
+    at most NEGATION_REACH words inside one clause of one sentence: "will [not] solve"."""
+    a, b = i, i
+    while a > 0 and not words[a - 1].read and i - a < NEGATION_REACH:
+        a -= 1
+    while b + 1 < len(words) and not words[b + 1].read and b - i < NEGATION_REACH:
+        b += 1
+    if a == 0 or b + 1 == len(words) or b - a + 1 > NEGATION_REACH:
+        return None
+    if not words[a - 1].read or not words[b + 1].read:
+        return None  # the unread stretch is longer than NEGATION_REACH
+    left, right = words[a - 1], words[b + 1]
+    if left.sentence != right.sentence or words[i - 1].key in ("or", "to"):
+        return None  # "whether or [not]", "little to [no]" read the same without it
+    if any(w.key == "but" and w.sentence == left.sentence for w in words[b + 1 : b + 16]):
+        return None  # "based [not] on X but on Y": the read takes the "but" side
+    if any(_CLAUSE_END.search(w.text) or _DASH.search(w.text) for w in words[a - 1 : b + 1]):
+        return None  # "costs went up, [not down,] with experience": the skip is a clause
+    return a - 1, b + 1
+
+
+def _outside_underline(body: str, words: list[_Word], read: bytes, bare: bytes) -> list[Finding]:
+    """Highlighted letters that are not underlined, one finding per run of such words. A card
+    whose read is mostly not underlined highlights without underlining (a style, not a slip)
+    and is left alone."""
+    bare_letters = bare.count(1)
+    if not bare_letters or 2 * bare_letters > read.count(1):
+        return []  # highlighting without underline is this card's style, not a slip
+    out: list[Finding] = []
+    run: list[_Word] = []
+    for w in [*words, None]:
+        if w is not None and 1 in bare[w.start : w.end]:
+            run.append(w)
+            continue
+        if run:
+            text = body[run[0].start : run[-1].end]
+            out.append(
+                Finding(
+                    FindingKind.OUTSIDE_UNDERLINE,
+                    run[0].start,
+                    run[-1].end,
+                    f"{_quote(text)} is highlighted but not underlined",
+                )
+            )
+            run = []
+    return out
+
+
+def _read_groups(words: list[_Word]) -> list[list[_Word]]:
+    """Read words that read together: each within STRAY_GAP words of the one before (a
+    debater splices across sentences, so sentences are not the unit)."""
+    groups: list[list[int]] = []
+    for i, w in enumerate(words):
+        if not w.read:
+            continue
+        if groups and i - groups[-1][-1] <= STRAY_GAP:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return [[words[i] for i in group] for group in groups]
+
+
+def _stray_function_words(groups: list[list[_Word]]) -> list[Finding]:
+    """Read function words ("the", "of it") with no other read word for STRAY_GAP words on
+    either side: a stray mark. Nearer, they splice one read sentence into the next."""
+    out: list[Finding] = []
+    for n, picked in enumerate(groups):
+        if picked[0].key in _CONNECTIVES and n + 1 < len(groups):
+            continue  # "But" alone, then the read goes on: a splice
+        if all(not w.key or (w.key in FUNCTION_WORDS and not w.text.isupper()) for w in picked):
+            text = " ".join(w.text for w in picked)
+            out.append(
+                Finding(
+                    FindingKind.STRAY_FUNCTION_WORDS,
+                    picked[0].start,
+                    picked[-1].end,
+                    f"only {_quote(text)} is highlighted here: it reads as nothing",
+                )
+            )
+    return out
+
+
+def _dangling_ends(groups: list[list[_Word]]) -> list[Finding]:
+    """A card's read that ends on an article, preposition or conjunction: "…lock the world
+    into". Mid-card such an end is mostly a splice into a later sentence, so it passes."""
+    if not groups:
+        return []
+    read = groups[-1]
+    last = read[-1]
+    if len(read) < 2 or last.key not in DANGLING or not last.text[-1].isalnum():
+        return []
+    return [
+        Finding(
+            FindingKind.DANGLING_END,
+            last.start,
+            last.end,
+            f"the read stops on {_quote(last.text)}: "
+            f"“…{' '.join(w.text for w in read[-4:])}” trails off",
+        )
+    ]
+
+
+def _could_be_verb(w: _Word) -> bool:
+    key = w.key
+    return (
+        key in _VERBS
+        or negated_contraction(w.text)
+        or (len(key) > 3 and key.isalpha() and bool(_VERB_ENDING.search(key)))
+    )
+
+
+def _no_verb(words: list[_Word]) -> list[Finding]:
+    """The whole read has no word that could be a verb (nor one after "to"): a fragment."""
+    read = [w for w in words if w.read]
+    after_to = any(a.key == "to" and b.key.isalpha() for a, b in itertools.pairwise(read))
+    if len(read) < 4 or after_to or any(_could_be_verb(w) for w in read):
+        return []
+    text = " ".join(w.text for w in read)
+    return [
+        Finding(
+            FindingKind.NO_VERB,
+            read[0].start,
+            read[-1].end,
+            f"the highlighted read has no verb: {_quote(text[:80])} is a fragment, not a claim",
+        )
+    ]
