@@ -5,16 +5,25 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from dataclasses import asdict
 from pathlib import Path
 
 from evidence.cards.card import Card, Mark
+from evidence.cards.highlight_check import check_card
+from evidence.cards.store import CardRow
 from evidence.library import Library
 
 
 def add_card_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cards = sub.add_parser("cards", help="list cards imported from Verbatim files")
     cards.add_argument("--source", action="append", help="only from this source (id/path/title)")
+    cards.add_argument(
+        "--check",
+        action="store_true",
+        help="only cards whose highlight misreads: split words, dropped negations, "
+        "highlight outside underline, reads that trail off or have no verb",
+    )
     ex = sub.add_parser("export", help="write cards, blocks or whole files to a Verbatim .docx")
     ex.add_argument("--out", required=True, type=Path, help="the .docx to write")
     ex.add_argument("--source", action="append", help="whole outline of this source")
@@ -40,6 +49,8 @@ def resolve_sources(library: Library, refs: list[str] | None) -> list[int] | Non
 def run_cards(library: Library, args: argparse.Namespace) -> int:
     source_ids = resolve_sources(library, args.source)  # LookupError: main() reports it
     rows = library.cards(source_ids)
+    if args.check:
+        return _run_check(rows, as_json=args.json)
     if args.json:
         out = [{"id": r.id, "source_id": r.source_id, "path": r.path,
                 "kind": "card" if isinstance(r.node, Card) else "analytic", **asdict(r.node)}
@@ -56,6 +67,29 @@ def run_cards(library: Library, args: argparse.Namespace) -> int:
             print(f"{r.id:>5}  {r.node.tag[:60]:<60}  (analytic)  [{where}]")
     cards = sum(isinstance(r.node, Card) for r in rows)
     print(f"{cards} cards, {len(rows) - cards} analytics")
+    return 0
+
+
+def _run_check(rows: list[CardRow], *, as_json: bool) -> int:
+    """The highlight checker over stored cards, computed on read (imports stay as fast)."""
+    checked = [(r, check_card(r.node)) for r in rows if isinstance(r.node, Card)]
+    flagged = [(r, found) for r, found in checked if found]
+    if as_json:
+        out = [{"id": r.id, "source_id": r.source_id, "tag": r.node.tag,
+                "findings": [{**asdict(f), "kind": f.kind.value} for f in found]}
+               for r, found in flagged]  # fmt: skip
+        print(json.dumps(out, indent=1))
+        return 0
+    kinds: Counter[str] = Counter()
+    for r, found in flagged:
+        where = " > ".join(title for _, title in r.path)[-50:]
+        print(f"{r.id:>5}  {r.node.tag[:60]:<60}  [{where}]")
+        for f in found:
+            kinds[f.kind.value] += 1
+            print(f"         {f.message}")
+    summary = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in kinds.most_common())
+    print(f"{len(flagged)} of {len(checked)} cards have highlight findings"
+          + (f" ({summary})" if summary else ""))  # fmt: skip
     return 0
 
 
