@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import stat
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+STALE_TEMP_S = 600  # a write of ours running longer than this is not expected
 
 
 @contextlib.contextmanager
@@ -21,6 +26,7 @@ def atomic_open(path: Path, mode: str = "wb") -> Iterator[IO[bytes]]:
     if "b" not in mode or "w" not in mode:
         raise ValueError("atomic_open writes binary files only")
     path = Path(path)
+    remove_stale_temps(path)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
     try:
@@ -33,6 +39,27 @@ def atomic_open(path: Path, mode: str = "wb") -> Iterator[IO[bytes]]:
         tmp.unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
+
+
+def remove_stale_temps(path: Path, older_than_s: float = STALE_TEMP_S) -> list[Path]:
+    """Remove the temp files a killed write of `path` left (".name.docx.k3j_x9qa.tmp"):
+    only our own pattern, and only old ones, so a write running now keeps its file."""
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}\.tmp")
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return removed
+    now = time.time()
+    for entry in entries:
+        if not pattern.fullmatch(entry.name):
+            continue
+        with contextlib.suppress(OSError):
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode) and now - info.st_mtime > older_than_s:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+    return removed
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

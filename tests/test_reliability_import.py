@@ -8,6 +8,7 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -207,7 +208,14 @@ def test_two_imports_at_once_import_each_file_once(tmp_path: Path) -> None:
     first = _start_import(data.root, tmp_path / "a")
     assert first.stdout is not None
     head = [first.stdout.readline() for _ in range(3)]  # it is importing, its queue full
+    # Hold the write lock while the second one starts: both then wait at the same point,
+    # the first with most of its queue left, whatever the machine's speed.
+    hold = sqlite3.connect(data.database, timeout=30)
+    hold.execute("BEGIN IMMEDIATE")
     second = _start_import(data.root, tmp_path / "b")
+    time.sleep(6)  # its start-up (it then waits for the lock; the first one's timeout is 30 s)
+    hold.commit()
+    hold.close()
     second_out, _ = second.communicate(timeout=120)
     first_out = "".join(head) + first.communicate(timeout=120)[0]
     assert sorted(_imported_paths(second_out)) == [str(p) for p in theirs], second_out

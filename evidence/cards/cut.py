@@ -12,12 +12,22 @@ from evidence.index.store import Store
 
 def store_cut_cards(store: Store, cards: Sequence[Card], heading: str) -> list[int]:
     """Each card is filed under its own source (the one its body came from), in a Block
-    named `heading`. Returns the new card ids."""
+    named `heading`. Returns the cards' ids: a card the library already holds (the same
+    source, body and cite, e.g. from the same cut run again) keeps its id and is not
+    stored twice."""
     ids: list[int] = []
     with store.conn:
         for card in cards:
             if card.source_id is None or card.source_offset is None:
                 raise ValueError("a cut card must name its source and body offset")
+            same = store.conn.execute(
+                "SELECT id FROM cards WHERE source_id = ? AND kind = 'card' AND body = ? "
+                "AND full_cite = ? AND short_cite = ? ORDER BY id LIMIT 1",
+                (card.source_id, card.body, card.full_cite, card.short_cite),
+            ).fetchone()
+            if same is not None:
+                ids.append(int(same[0]))
+                continue
             ordinal = store.conn.execute(
                 "SELECT COALESCE(MAX(ordinal), -1) + 1 FROM cards WHERE source_id = ?",
                 (card.source_id,),

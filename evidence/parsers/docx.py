@@ -18,12 +18,15 @@ from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.package import OpcPackage
 from docx.oxml.ns import qn
 from docx.oxml.parser import parse_xml
+from lxml import etree
 
 from evidence.errors import CorruptFile, EmptyFile, FileTooLarge, UnsupportedFile
 from evidence.parsers.document import ParsedDocument, SourceKind
 from evidence.parsers.metadata import is_junk_title, iso_date, split_authors
 
 MAX_EXPANDED_BYTES = 2**30
+MAX_XML_DEPTH = 256  # libxml2's limits without XML_PARSE_HUGE, kept for untrusted files
+MAX_XML_TEXT_MB = 10
 MAX_MEMBER_RATIO = 200  # deflate manages ~1000:1 only on runs of one byte; XML gets ~10:1
 MAX_RATIO_MEMBER_BYTES = 100 * 2**20
 _CHUNK = 1 << 20  # bytes inflated per step while counting a member's real size
@@ -80,7 +83,9 @@ def parse_docx(data: bytes, *, max_bytes: int, file_name: str = "") -> ParsedDoc
     except (UnsupportedFile, CorruptFile):
         raise
     except Exception as exc:  # python-docx and lxml raise KeyError, ValueError, XMLSyntaxError…
-        raise CorruptFile(f"Word document is damaged: {_reason(exc)}") from exc
+        raise xml_limit_error(exc) or CorruptFile(
+            f"Word document is damaged: {_reason(exc)}"
+        ) from exc
     if not paragraphs:
         raise EmptyFile("the Word document has no text")
     doc = ParsedDocument(kind=SourceKind.DOCX, text="\n\n".join(paragraphs))
@@ -188,9 +193,23 @@ def _collect(element: Any, parts: list[str]) -> None:
         if tag == _R:
             for item in child:
                 if item.tag in _RUN_TEXT:
-                    parts.append(_RUN_TEXT[item.tag] or item.text or "")
+                    parts.append(_RUN_TEXT[item.tag] or node_text(item))
         elif isinstance(tag, str) and tag not in _SKIP:
             _collect(child, parts)  # w:hyperlink, w:ins, w:smartTag, w:fldSimple, w:sdt…
+
+
+def node_text(element: Any) -> str:
+    """An element's text, children's tails included: an entity reference (never expanded:
+    entities are how XXE and billion-laughs files attack) is a child node, and the text
+    after it is its tail. The reference stays as written, as the HTML parser leaves it."""
+    if len(element) == 0:
+        return str(element.text or "")
+    parts = [element.text or ""]
+    for child in element:
+        if child.tag is etree.Entity:
+            parts.append(child.text or "")
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _fill_metadata(doc: ParsedDocument, core: Any, file_name: str) -> None:
@@ -202,6 +221,23 @@ def _fill_metadata(doc: ParsedDocument, core: Any, file_name: str) -> None:
         doc.date = iso_date(core.created)
     except (ValueError, TypeError):  # a malformed date in docProps/core.xml
         doc.warnings.append("the document properties could not be read")
+
+
+def xml_limit_error(exc: BaseException) -> FileTooLarge | None:
+    """The plain reason when lxml refused the XML at one of its safety limits (it suggests
+    XML_PARSE_HUGE, which would lift them for a stranger's file): None for other errors."""
+    message = str(exc)
+    if "Excessive depth" in message:
+        return FileTooLarge(
+            f"the Word document is nested too deeply to read safely (over {MAX_XML_DEPTH} "
+            "levels of tables or other elements; Word's own files stay far below)"
+        )
+    if "XML_PARSE_HUGE" in message or "Resource limit exceeded" in message:
+        return FileTooLarge(
+            f"the Word document is too large to read safely (a stretch of text over "
+            f"{MAX_XML_TEXT_MB} MB without a break): split it in Word"
+        )
+    return None
 
 
 def _reason(exc: BaseException) -> str:

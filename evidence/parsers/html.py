@@ -13,7 +13,7 @@ import trafilatura
 from evidence.errors import CorruptFile, EmptyFile
 from evidence.parsers.document import ParsedDocument, SourceKind
 from evidence.parsers.metadata import split_authors
-from evidence.parsers.sniff import bom_encoding
+from evidence.parsers.sniff import unicode_encoding
 from evidence.parsers.text import normalise_newlines
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]+)""", re.IGNORECASE)
@@ -29,7 +29,7 @@ def decode_html(data: bytes, charset: str = "") -> str:
     """BOM, then the HTTP header's charset (web pages), then the declared <meta charset>,
     then UTF-8, then cp1252."""
     candidates: list[str] = []
-    bom = bom_encoding(data)
+    bom = unicode_encoding(data)
     if bom:
         candidates.append(bom)
     if charset:

@@ -58,6 +58,7 @@ _HTML_START = re.compile(
 )
 _HTML_TAG = re.compile(r"<(?:head|body|meta|article|title)\b", re.I)
 _SNIFF_CHARS = 8192
+_UTF16_NUL_SHARE = 0.9  # of every other byte, in UTF-16 without a BOM: mostly ASCII text
 _MAX_CONTROL_RATIO = 0.01  # text with more C0/C1 control characters than this is binary
 
 # Opens the whole file from its start: zips and OLE2 containers are read past the head.
@@ -110,9 +111,28 @@ def bom_encoding(data: bytes) -> str | None:
     return None
 
 
+def unicode_encoding(data: bytes) -> str | None:
+    """The BOM's encoding, else UTF-16 without a BOM told by its NUL bytes (Windows tools
+    write it: ASCII text then has a NUL in every other byte), else None."""
+    encoding = bom_encoding(data)
+    if encoding:
+        return encoding
+    sample = data[: _SNIFF_CHARS & ~1]
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    even, odd = sample[0::2].count(0) / pairs, sample[1::2].count(0) / pairs
+    if odd >= _UTF16_NUL_SHARE and even <= 1 - _UTF16_NUL_SHARE:
+        return "utf-16-le"
+    if even >= _UTF16_NUL_SHARE and odd <= 1 - _UTF16_NUL_SHARE:
+        return "utf-16-be"
+    return None
+
+
 def decode_head(head: bytes) -> str | None:
-    """The start of the text if `head` reads as text (BOM'd Unicode, UTF-8, cp1252), else None."""
-    encoding = bom_encoding(head)
+    """The start of the text if `head` reads as text (Unicode with a BOM or UTF-16 without,
+    UTF-8, cp1252), else None."""
+    encoding = unicode_encoding(head)
     candidates = [encoding] if encoding else ["utf-8", "cp1252"]
     for candidate in candidates:
         # Incremental decoding: a multi-byte character cut off at the end of `head` is fine.

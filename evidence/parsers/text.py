@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from evidence.errors import EmptyFile
 from evidence.parsers.document import ParsedDocument, SourceKind
-from evidence.parsers.sniff import bom_encoding
+from evidence.parsers.sniff import unicode_encoding
 
 MAX_TITLE_CHARS = 150
 
@@ -12,7 +12,7 @@ MAX_TITLE_CHARS = 150
 def decode_text(data: bytes) -> tuple[str, str]:
     """(text, encoding): BOM'd Unicode, else UTF-8, else cp1252 (Windows' default for
     English, and it maps nearly every byte, so old files still open)."""
-    encoding = bom_encoding(data)
+    encoding = unicode_encoding(data)
     if encoding:
         return data.decode(encoding, errors="replace"), encoding
     try:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from evidence.parsers.docx import node_text
 from evidence.verbatim.effective import (
     PLAIN,
     RunFormat,
@@ -116,7 +117,7 @@ def _run(r: Any, style: str, styles: StyleSheet, out: list[Segment]) -> None:
     for child in r:
         tag = child.tag
         if tag == _T:
-            parts.append(child.text or "")
+            parts.append(node_text(child))
         elif tag in _SPACE:
             parts.append(" ")
         elif tag == _HYPHEN:

@@ -27,7 +27,7 @@ from evidence.errors import (
     UnreadablePath,
     UnsupportedFile,
 )
-from evidence.parsers.docx import check_expansion
+from evidence.parsers.docx import check_expansion, xml_limit_error
 from evidence.parsers.metadata import is_junk_title
 from evidence.parsers.sniff import OLE2_MAGIC
 from evidence.verbatim.blocks import read_blocks
@@ -121,7 +121,8 @@ class _Parts:
             # RuntimeError: a password-protected zip member; zlib.error: a truncated one.
             raise CorruptFile(f"Word document is damaged: {_reason(exc)}") from exc
         except etree.XMLSyntaxError as exc:
-            raise CorruptFile(f"Word document is damaged: {_reason(exc)}") from exc
+            too_big = xml_limit_error(exc)
+            raise too_big or CorruptFile(f"Word document is damaged: {_reason(exc)}") from exc
         if root.tag == _STRICT_DOCUMENT:
             raise UnsupportedFile("Strict Open XML document: save it as a Word Document (.docx)")
         body = root.find(f"{W}body")
