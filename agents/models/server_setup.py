@@ -11,6 +11,7 @@ from evidence.network import NetworkPolicy
 from evidence.settings import Settings
 
 CONNECT_TIMEOUT_S = 10.0
+LIST_TIMEOUT_S = 5.0  # the model list: the Settings dialog waits for it
 
 
 def server_key(settings: Settings) -> tuple[str, ...]:
@@ -59,7 +60,7 @@ def server_models(
     key = settings.server_api_key if api_key is None else api_key
     client = ServerClient(
         base, key, NetworkPolicy.from_settings(settings),
-        connect_timeout_s=CONNECT_TIMEOUT_S, read_timeout_s=CONNECT_TIMEOUT_S,
+        connect_timeout_s=LIST_TIMEOUT_S, read_timeout_s=LIST_TIMEOUT_S,
     )  # fmt: skip
     try:
         return client.models()

@@ -25,6 +25,7 @@ from agents.runtime.gguf_info import check_gguf_file
 from agents.runtime.gpu import GpuInfo, detect_gpu
 from app.context import AppContext
 from desktop.library.import_results import mark_problem
+from desktop.settings.model_server_box import ModelServerBox, server_problems
 from desktop.settings.web_settings import WebSettingsBox, web_problems
 from evidence.errors import ModelFileError
 from evidence.settings import Settings
@@ -65,7 +66,7 @@ def check_settings(s: Settings, cores: int) -> list[str]:
     lo, hi = FILE_MB_RANGE
     if not lo <= s.max_file_mb <= hi:
         problems.append(f"Largest file must be between {lo:,} and {hi:,} MB")
-    return problems + web_problems(s)
+    return problems + web_problems(s) + server_problems(s)
 
 
 class ModelField(QWidget):
@@ -119,6 +120,7 @@ class SettingsDialog(QDialog):
         self.gpu_layers = _spin(-1, 9_999, s.gpu_layers, special="Automatic (what fits)")
         self.max_file_mb = _spin(0, 1_000_000, s.max_file_mb, suffix=" MB")
         self.web = WebSettingsBox(s)
+        self.server = ModelServerBox(s, self.values)
         info = gpu if gpu is not None else detect_gpu()
         self.gpu_note = _note(f"Detected: {info.summary}. 0 = CPU only.")
         self.gpu_layers.setToolTip("0 keeps the whole model on the CPU")
@@ -145,6 +147,7 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.server)
         layout.addWidget(self.web)
         layout.addWidget(self.errors)
         layout.addWidget(buttons)
@@ -152,7 +155,7 @@ class SettingsDialog(QDialog):
 
     def values(self) -> Settings:
         """The settings as the form shows them (not yet checked)."""
-        return self.web.apply(dataclasses.replace(
+        return self.server.apply(self.web.apply(dataclasses.replace(
             self.ctx.settings,
             generator_model=self.generator.path(),
             embedding_model=self.embedding.path(),
@@ -160,7 +163,7 @@ class SettingsDialog(QDialog):
             context_size=self.context_size.value(),
             gpu_layers=self.gpu_layers.value(),
             max_file_mb=self.max_file_mb.value(),
-        ))  # fmt: skip
+        )))  # fmt: skip
 
     def accept(self) -> None:
         """Save when every value is valid; otherwise list what is wrong and stay open."""
@@ -177,6 +180,10 @@ class SettingsDialog(QDialog):
             self.errors.show()
             return
         super().accept()
+
+    def done(self, result: int) -> None:
+        self.server.wait()  # a model list still being fetched ends with the dialog
+        super().done(result)
 
 
 def _spin(
