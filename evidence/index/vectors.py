@@ -10,7 +10,7 @@ import logging
 import re
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -98,6 +98,18 @@ class ChromaVectorIndex:
     def count(self) -> int:
         return int(self._collection.count())
 
+    def vectors_of(self, ids: Sequence[int]) -> dict[int, list[float]]:
+        """The stored vectors of `ids` (those that have one), e.g. to share without
+        embedding again."""
+        out: dict[int, list[float]] = {}
+        for i in range(0, len(ids), self._batch):
+            got = self._collection.get(
+                ids=[str(x) for x in ids[i : i + self._batch]], include=["embeddings"]
+            )
+            for key, vec in zip(got["ids"], got["embeddings"], strict=True):
+                out[int(key)] = [float(x) for x in vec]
+        return out
+
     def all_ids(self) -> set[int]:
         out: set[int] = set()
         total, page = self.count(), 10_000
@@ -111,9 +123,12 @@ class ChromaVectorIndex:
         self._collection = self._open()
 
 
-def open_persistent_client(folder: Path) -> Any:
+def open_persistent_client(
+    folder: Path, on_damage: Callable[[Exception, Path], None] | None = None
+) -> Any:
     """An embedded Chroma client with telemetry off. A damaged index folder is moved aside
-    (vectors are derived data, rebuilt from SQLite) rather than blocking the app."""
+    (vectors are derived data, rebuilt from SQLite) rather than blocking the app;
+    `on_damage(error, where it was kept)` lets the caller tell the user."""
     import chromadb
     from chromadb.config import Settings
 
@@ -123,10 +138,24 @@ def open_persistent_client(folder: Path) -> Any:
         client.list_collections()
         return client
     except Exception as exc:  # Chroma raises many types for a damaged folder
-        aside = folder.with_name(f"{folder.name}.damaged-{int(time.time())}")
+        aside = set_aside_damaged(folder)
         log.error(
             "vector index at %s cannot be opened (%s); moved to %s and rebuilt", folder, exc, aside
         )
-        shutil.move(str(folder), str(aside))
-        folder.mkdir(parents=True, exist_ok=True)
+        if on_damage is not None:
+            on_damage(exc, aside)
         return chromadb.PersistentClient(path=str(folder), settings=settings)
+
+
+def set_aside_damaged(folder: Path) -> Path:
+    """Move a damaged index folder aside (kept, never deleted) and drop Chroma's cached
+    system for it, so the next client starts a new, empty index there. Connections other
+    threads hold keep their open files until they close."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient._identifier_to_system.pop(str(folder), None)
+    SharedSystemClient._identifier_to_refcount.pop(str(folder), None)
+    aside = folder.with_name(f"{folder.name}.damaged-{int(time.time())}")
+    shutil.move(str(folder), str(aside))
+    folder.mkdir(parents=True, exist_ok=True)
+    return aside
