@@ -19,6 +19,7 @@ from cli.exit_codes import ExitCode
 from cli.interrupt import ctrl_c
 from cli.models import add_model_commands, run_models
 from cli.settings import run_settings
+from cli.team import add_team_commands, run_team
 from cli.terminal import ProgressBar
 from cli.window import open_window
 from evidence.datadir import resolve_data_dir
@@ -94,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_card_commands(sub)
     add_agent_commands(sub)
     add_model_commands(sub)
+    add_team_commands(sub)
     st = sub.add_parser("settings", help="show settings, or change them: KEY=VALUE ...")
     st.add_argument("assignments", nargs="*", metavar="KEY=VALUE")
     _global_options_everywhere(p)
@@ -137,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "cards": run_cards,
             "export": run_export,
             **dict.fromkeys(AGENT_COMMANDS, partial(run_agent_command, ctx)),
+            "team": partial(run_team, ctx),
         }
         handler = handlers.get(args.command)
         if handler is None:  # a subcommand the parser knows but this table lacks: a bug
