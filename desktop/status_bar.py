@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import PurePath
+from urllib.parse import urlsplit
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
@@ -20,6 +21,8 @@ DEFAULT_GENERATOR = "Gemma 3 270M"
 
 
 def generator_name(settings: Settings) -> str:
+    if settings.generator_source == "server":
+        return f"{settings.server_model or '?'} (model server)"
     if not settings.generator_model:
         return f"{DEFAULT_GENERATOR} (default)"
     return PurePath(settings.generator_model).stem
@@ -80,11 +83,18 @@ class StatusBarWidget(QWidget):
         settings = self.ctx.settings
         self.model_label.setText(f"Model: {generator_name(settings)}")
         self.model_label.setToolTip(settings.generator_model or "the bundled default model")
-        if self.gpu is not None:
+        if settings.generator_source == "server":  # the server's GPU, not this computer's
+            self.model_label.setToolTip(f"on the model server at {settings.server_url}")
+            host = urlsplit(settings.server_url).hostname or "?"
+            self.device_label.setText(f"Server: {host}")
+            self.device_label.setToolTip(settings.server_url)
+        elif self.gpu is not None:
             self._on_gpu(self.gpu)
 
     def _on_gpu(self, info: GpuInfo) -> None:
         self.gpu = info
+        if self.ctx.settings.generator_source == "server":
+            return
         text, tip = device_text(info, self.ctx.settings.gpu_layers)
         self.device_label.setText(text)
         self.device_label.setToolTip(tip)

@@ -91,3 +91,39 @@ def test_a_server_that_is_not_there_says_so(qtbot, app_ctx) -> None:  # type: ig
     assert "cannot connect to the model server" in box.status.text()
     qtbot.wait(20)
     screenshot(dlg, "settings-model-server-error")
+
+
+def test_the_status_bar_names_the_server_and_its_speed(  # type: ignore[no-untyped-def]
+    qtbot, app_ctx, fake_openai: FakeOpenAI
+) -> None:
+    import dataclasses
+
+    from agents.runtime.generation import GenerationRequest
+    from agents.runtime.openai_generator import OpenAIGenerator
+    from desktop.jobs import JobRegistry
+    from desktop.status_bar import StatusBarWidget
+    from evidence.network import NetworkPolicy
+    from tests.model_server import delta, sse, stream_then
+
+    app_ctx.save_settings(dataclasses.replace(
+        app_ctx.settings, generator_source="server", server_model="llama-3.1-8b",
+        server_url="http://192.168.1.20:8080/v1",
+    ))  # fmt: skip
+    jobs = JobRegistry()
+    bar = StatusBarWidget(app_ctx, jobs)
+    qtbot.addWidget(bar)
+    qtbot.waitUntil(lambda: bar.gpu is not None, timeout=10_000)  # the GPU check ends first
+    assert bar.model_label.text() == "Model: llama-3.1-8b (model server)"
+    assert bar.device_label.text() == "Server: 192.168.1.20"
+
+    # Tokens/s from a streamed answer, as for a local model.
+    body = sse(*(delta(f" w{i}") for i in range(20)), delta(".", "stop"), "[DONE]")
+    fake_openai.reply = stream_then(body)
+    policy = NetworkPolicy(enabled=True, allow_private=True)
+    with OpenAIGenerator(fake_openai.base_url, "m", policy=policy) as gen:
+        gen.complete(GenerationRequest(gen.chat_prompt("", "Whales."), max_tokens=40))
+        stats = gen.last_stats
+    assert stats.generated_tokens == 21 and stats.stopped_by == "stop"
+    bar.show_stats(stats)
+    assert bar.speed_label.text().endswith(" tokens/s") and "—" not in bar.speed_label.text()
+    jobs.cancel_all()
