@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from desktop.editor import card_format as cf
 from desktop.editor.card_body import BodyEdit, plain_text
+from desktop.editor.highlight_findings import FindingsList, LiveCheck
 from evidence.cards.card import Card, Mark
 
 EDITED_BY_HAND = "body edited by hand"
@@ -51,6 +52,8 @@ class CardEditor(QWidget):
         self.highlight_color = QComboBox()
         self.highlight_color.setToolTip("Highlight colour for F11")
         self.hint = QLabel(wordWrap=True)
+        self.findings = FindingsList()  # the highlight checker's findings, live
+        self.live_check = LiveCheck(self, self.body, self.findings, self.card)
         self._style_fields()
 
         self.toolbar = QToolBar("Card")
@@ -104,6 +107,7 @@ class CardEditor(QWidget):
         layout.addWidget(self.toolbar)
         layout.addLayout(form)
         layout.addWidget(self.body, 1)
+        layout.addWidget(self.findings)
         bottom = QHBoxLayout()
         bottom.addWidget(self.hint, 1)
         bottom.addWidget(self.send_button)
@@ -113,6 +117,8 @@ class CardEditor(QWidget):
             signal.connect(self._changed)
         self.full_cite.textChanged.connect(self._changed)
         self.body.textChanged.connect(self._changed)
+        self.card_changed.connect(self.live_check.schedule)
+        self.findings.span_clicked.connect(self._select_in_body)
 
     def _style_fields(self) -> None:
         tag_font = QFont(self.tag.font())
@@ -202,6 +208,10 @@ class CardEditor(QWidget):
     def _changed(self) -> None:
         if not self._loading:
             self.card_changed.emit()
+
+    def _select_in_body(self, start: int, end: int) -> None:
+        self.body.select(start, end)
+        self.body.setFocus()
 
     # -- keys ------------------------------------------------------------------------------
 
