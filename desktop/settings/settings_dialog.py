@@ -26,6 +26,7 @@ from agents.runtime.gpu import GpuInfo, detect_gpu
 from app.context import AppContext
 from desktop.library.import_results import mark_problem
 from desktop.settings.model_server_box import ModelServerBox, server_problems
+from desktop.settings.team_box import TeamSettingsBox, team_problems
 from desktop.settings.web_settings import WebSettingsBox, web_problems
 from evidence.errors import ModelFileError
 from evidence.settings import Settings
@@ -66,7 +67,7 @@ def check_settings(s: Settings, cores: int) -> list[str]:
     lo, hi = FILE_MB_RANGE
     if not lo <= s.max_file_mb <= hi:
         problems.append(f"Largest file must be between {lo:,} and {hi:,} MB")
-    return problems + web_problems(s) + server_problems(s)
+    return problems + web_problems(s) + server_problems(s) + team_problems(s)
 
 
 class ModelField(QWidget):
@@ -121,6 +122,7 @@ class SettingsDialog(QDialog):
         self.max_file_mb = _spin(0, 1_000_000, s.max_file_mb, suffix=" MB")
         self.web = WebSettingsBox(s)
         self.server = ModelServerBox(s, self.values)
+        self.team = TeamSettingsBox(s)
         info = gpu if gpu is not None else detect_gpu()
         self.gpu_note = _note(f"Detected: {info.summary}. 0 = CPU only.")
         self.gpu_layers.setToolTip("0 keeps the whole model on the CPU")
@@ -149,13 +151,14 @@ class SettingsDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.server)
         layout.addWidget(self.web)
+        layout.addWidget(self.team)
         layout.addWidget(self.errors)
         layout.addWidget(buttons)
         self.adjustSize()  # the wrapped notes need their height-for-width before showing
 
     def values(self) -> Settings:
         """The settings as the form shows them (not yet checked)."""
-        return self.server.apply(self.web.apply(dataclasses.replace(
+        return self.team.apply(self.server.apply(self.web.apply(dataclasses.replace(
             self.ctx.settings,
             generator_model=self.generator.path(),
             embedding_model=self.embedding.path(),
@@ -163,7 +166,7 @@ class SettingsDialog(QDialog):
             context_size=self.context_size.value(),
             gpu_layers=self.gpu_layers.value(),
             max_file_mb=self.max_file_mb.value(),
-        )))  # fmt: skip
+        ))))  # fmt: skip
 
     def accept(self) -> None:
         """Save when every value is valid; otherwise list what is wrong and stay open."""
