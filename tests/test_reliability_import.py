@@ -75,6 +75,28 @@ def test_pipes_and_devices_are_refused_at_once_given_directly_or_in_a_folder(
     assert files["note000.txt"]["status"] == FileStatus.IMPORTED
 
 
+_SWAPPED_FOR_A_PIPE = """
+import os, pathlib, sys
+from evidence.parsers import read_bytes
+pipe, regular = pathlib.Path(sys.argv[1]), os.stat(sys.argv[2])
+real_stat = pathlib.Path.stat
+# The check before opening sees a regular file; a pipe is there by the time it is opened.
+pathlib.Path.stat = lambda self, **kw: regular if self == pipe else real_stat(self, **kw)
+try:
+    read_bytes(pipe, 2**20)
+except Exception as exc:
+    print(exc)
+"""
+
+
+def test_a_pipe_swapped_in_after_the_type_check_does_not_block(tmp_path: Path) -> None:
+    pipe = hc.fifo(tmp_path / "notes.txt")
+    regular = hc.notes(tmp_path / "real", 1)[0]
+    command = [sys.executable, "-c", _SWAPPED_FOR_A_PIPE, str(pipe), str(regular)]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "not a regular file (a named pipe)"
+
+
 def _peak_rss_parsing(path: Path) -> dict[str, object]:
     # VmHWM starts afresh at exec; ru_maxrss would carry pytest's own size over the fork.
     script = textwrap.dedent(f"""
