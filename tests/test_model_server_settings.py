@@ -55,3 +55,12 @@ def test_the_command_line_sets_a_model_server(
         assert main([*home, "settings", bad]) == 1
         assert why in capsys.readouterr().err
     assert load_settings(data_dir.settings).server_url == "http://192.168.1.20:8080/v1"
+
+
+def test_using_a_model_file_switches_back_from_the_server(
+    data_dir: DataDir, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = ["--data-dir", str(data_dir.root)]
+    assert main([*home, "settings", "generator_source=server"]) == 0
+    assert main([*home, "models", "use", "builtin"]) == 0
+    assert load_settings(data_dir.settings).generator_source == "local"

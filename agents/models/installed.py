@@ -77,6 +77,7 @@ def use_model(name_or_path: str, data_dir: DataDir, *, catalog: Catalog | None =
     first) the generator: checked complete and verified, then saved in the settings."""
     settings = load_settings(data_dir.settings)
     settings.generator_model = generator_setting(name_or_path, data_dir.models, catalog=catalog)
+    settings.generator_source = "local"  # a model file runs on this computer, not a server
     save_settings(data_dir.settings, settings)
     return settings
 

@@ -301,9 +301,10 @@ class ModelManagerDialog(QDialog):
 
     def _switch(self, chosen: Chosen) -> None:
         try:
-            self.ctx.save_settings(
-                dataclasses.replace(self.ctx.settings, generator_model=chosen.generator_model)
-            )
+            self.ctx.save_settings(dataclasses.replace(
+                self.ctx.settings, generator_model=chosen.generator_model,
+                generator_source="local",  # a model file runs here, not on a model server
+            ))  # fmt: skip
         except OSError as exc:  # disk full, folder gone
             self.say(f"Not switched: cannot save the settings ({exc})", problem=True)
             return
