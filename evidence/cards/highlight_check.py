@@ -11,6 +11,7 @@ passes over the body's words), so a listing of thousands of cards can run it on 
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import unicodedata
@@ -72,12 +73,13 @@ _VERBS = frozenset(
 )
 _VERB_ENDING = re.compile(r"(?:ed|ing|en|es|[^s]s|ize|ise|ify|ate)$")
 _WORD = re.compile(r"\S+")
-# Every REVERSING word starts with one of these (after an opening quote or bracket, the
-# word is checked in full).
-_NEGATION_INITIALS = frozenset("nNcC\"“‘'([")
 _DASH = re.compile(r"[—–]|--")
-_CLOSERS = frozenset(".!?\"”’')]")
-_SENT_END = re.compile(r"[.!?][\"”’')\]]*$")
+_SENT_END_IN_BODY = re.compile(r"[.!?][\"”’')\]]*(?=\s|$)")
+_READ_RUN = re.compile(rb"\x01+")
+# A word that may reverse a claim: REVERSING and the "n't" contractions (checked in full).
+_NEGATION_RE = re.compile(
+    r"(?i)(?<![\w'’])(?:" + "|".join(sorted(REVERSING)) + r")(?![\w'’])|n['’]t(?![\w'’])"
+)
 _CLAUSE_END = re.compile(r"[,;:—–]+[\"”’')\]]*$|^[—–-]+$")
 _ABBREV = re.compile(r"^(?:[A-Za-z]\.)+$|^(?:Mr|Mrs|Ms|Dr|Prof|St|vs|etc|al|No|Vol|Inc|U\.S)\.$")
 
@@ -87,7 +89,6 @@ class _Word(NamedTuple):
     end: int
     text: str
     read: bool  # any letter or digit of it is highlighted
-    sentence: int
 
     @property
     def key(self) -> str:
@@ -109,7 +110,7 @@ def check_card(card: Card) -> list[Finding]:
     )
     read = letters.to_bytes(n, "little")
     bare = (letters & ~int.from_bytes(under, "little")).to_bytes(n, "little")
-    words = _words(body, read)
+    words = _Words(body, read)
     groups = _read_groups(words)
     found = [
         *_split_words(body, words, high),
@@ -132,15 +133,52 @@ def _mask(n: int, card: Card, marks: tuple[Mark, ...]) -> bytearray:
     return out
 
 
-def _words(body: str, read: bytes) -> list[_Word]:
-    spans = [m.span() for m in _WORD.finditer(body)]
-    texts = [body[a:b] for a, b in spans]
-    ends = [t[-1] in _CLOSERS and bool(_SENT_END.search(t)) and not _ABBREV.match(t) for t in texts]
-    sentences = itertools.accumulate(ends, initial=0)  # the sentence of each word, then one
-    return [
-        _Word(a, b, t, 1 in read[a:b], s)
-        for (a, b), t, s in zip(spans, texts, sentences, strict=False)
-    ]
+class _Words:
+    """The body's whitespace words, built on demand: a card has hundreds, the checks look at
+    the read ones and a few around them. Index i is the i-th word of the body."""
+
+    def __init__(self, body: str, read: bytes) -> None:
+        self.body = body
+        self.spans = [m.span() for m in _WORD.finditer(body)]
+        self.starts = [a for a, _ in self.spans]
+        # A run of highlighted letters never crosses whitespace: one word per run.
+        self.read_at = sorted({self._at(m.start()) for m in _READ_RUN.finditer(read)})
+        self._read = set(self.read_at)
+        self._sentence_ends: list[int] | None = None
+        self._cache: dict[int, _Word] = {}
+
+    def _at(self, pos: int) -> int:
+        """The word holding character `pos`."""
+        return bisect.bisect_right(self.starts, pos) - 1
+
+    def _text(self, i: int) -> str:
+        a, b = self.spans[i]
+        return self.body[a:b]
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+    def __getitem__(self, i: int) -> _Word:
+        word = self._cache.get(i)
+        if word is None:
+            a, b = self.spans[i]
+            word = _Word(a, b, self._text(i), i in self._read)
+            self._cache[i] = word
+        return word
+
+    def read(self) -> list[_Word]:
+        return [self[i] for i in self.read_at]
+
+    def at_matches(self, pattern: re.Pattern[str]) -> list[int]:
+        """The words where `pattern` matches the body, in order."""
+        return sorted({self._at(m.start()) for m in pattern.finditer(self.body)})
+
+    def sentence(self, i: int) -> int:
+        """How many sentences end before word i."""
+        if self._sentence_ends is None:
+            ends = self.at_matches(_SENT_END_IN_BODY)
+            self._sentence_ends = [j for j in ends if not _ABBREV.match(self._text(j))]
+        return bisect.bisect_left(self._sentence_ends, i)
 
 
 _EDGE = " ,.;:()[]“”\"‘’'"
@@ -150,15 +188,18 @@ def _quote(text: str) -> str:
     return f"“{text.strip(_EDGE)}”"
 
 
-def _split_words(body: str, words: list[_Word], high: bytearray) -> list[Finding]:
+def _split_words(body: str, words: _Words, high: bytearray) -> list[Finding]:
     """A word whose highlight starts one letter late ("t[he]", "s[olves]"): the slip of a
     mouse, read as a fragment. Other partial words are how debaters abbreviate and fix
     grammar on purpose ("[tech]nology", "[I]ntergovernmental [P]anel", "[use]d"), so they
     pass; a split that drops a negation is a dropped negation."""
     out: list[Finding] = []
-    for w in words:
-        if not w.read:
-            continue
+    for w in words.read():
+        first = w.start
+        while first < w.end - 1 and not body[first].isalnum():
+            first += 1
+        if high[first]:
+            continue  # most read words: read from their first letter
         letters = _first_letters(body, w)
         if len(letters) < 2 or high[letters[0]] or not all(high[i] for i in letters[1:]):
             continue
@@ -198,20 +239,19 @@ def _negation_cut(body: str, w: _Word, high: bytearray) -> bool:
     return any(high[i] for i in head) and not any(high[i] for i in tail if body[i].isalpha())
 
 
-def _reverses(words: list[_Word], i: int) -> bool:
+def _reverses(words: _Words, i: int) -> bool:
     w = words[i]
-    if w.text[0] not in _NEGATION_INITIALS and "'" not in w.text and "’" not in w.text:
-        return False  # most words: no need to look further
     if w.key in REVERSING:
         nxt = words[i + 1].key if i + 1 < len(words) else ""
         return nxt not in _NOT_REVERSING_NEXT
     return negated_contraction(w.text)
 
 
-def _dropped_negations(body: str, words: list[_Word], high: bytearray) -> list[Finding]:
+def _dropped_negations(body: str, words: _Words, high: bytearray) -> list[Finding]:
     """An unread negation with read words of its sentence on both sides, close by."""
     out: list[Finding] = []
-    for i, w in enumerate(words):
+    for i in words.at_matches(_NEGATION_RE):
+        w = words[i]
         if w.read and _negation_cut(body, w, high):
             out.append(
                 Finding(
@@ -241,7 +281,7 @@ def _dropped_negations(body: str, words: list[_Word], high: bytearray) -> list[F
     return out
 
 
-def _hole(words: list[_Word], i: int) -> tuple[int, int] | None:
+def _hole(words: _Words, i: int) -> tuple[int, int] | None:
     """The read words right around the unread stretch holding word i, when that stretch is
     at most NEGATION_REACH words inside one clause of one sentence: "will [not] solve"."""
     a, b = i, i
@@ -253,50 +293,53 @@ def _hole(words: list[_Word], i: int) -> tuple[int, int] | None:
         return None
     if not words[a - 1].read or not words[b + 1].read:
         return None  # the unread stretch is longer than NEGATION_REACH
-    left, right = words[a - 1], words[b + 1]
-    if left.sentence != right.sentence or words[i - 1].key in ("or", "to"):
+    sentence = words.sentence(a - 1)
+    if words.sentence(b + 1) != sentence or words[i - 1].key in ("or", "to"):
         return None  # "whether or [not]", "little to [no]" read the same without it
-    if any(w.key == "but" and w.sentence == left.sentence for w in words[b + 1 : b + 16]):
+    later = range(b + 1, min(b + 16, len(words)))
+    if any(words[j].key == "but" and words.sentence(j) == sentence for j in later):
         return None  # "based [not] on X but on Y": the read takes the "but" side
-    if any(_CLAUSE_END.search(w.text) or _DASH.search(w.text) for w in words[a - 1 : b + 1]):
+    stretch = (words[j] for j in range(a - 1, b + 1))
+    if any(_CLAUSE_END.search(w.text) or _DASH.search(w.text) for w in stretch):
         return None  # "costs went up, [not down,] with experience": the skip is a clause
     return a - 1, b + 1
 
 
-def _outside_underline(body: str, words: list[_Word], read: bytes, bare: bytes) -> list[Finding]:
+def _outside_underline(body: str, words: _Words, read: bytes, bare: bytes) -> list[Finding]:
     """Highlighted letters that are not underlined, one finding per run of such words. A card
     whose read is mostly not underlined highlights without underlining (a style, not a slip)
     and is left alone."""
     bare_letters = bare.count(1)
     if not bare_letters or 2 * bare_letters > read.count(1):
         return []  # highlighting without underline is this card's style, not a slip
-    out: list[Finding] = []
-    run: list[_Word] = []
-    for w in [*words, None]:
-        if w is not None and 1 in bare[w.start : w.end]:
-            run.append(w)
+    runs: list[list[int]] = []
+    for i in words.read_at:
+        a, b = words.spans[i]
+        if 1 not in bare[a:b]:
             continue
-        if run:
-            text = body[run[0].start : run[-1].end]
-            out.append(
-                Finding(
-                    FindingKind.OUTSIDE_UNDERLINE,
-                    run[0].start,
-                    run[-1].end,
-                    f"{_quote(text)} is highlighted but not underlined",
-                )
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    out: list[Finding] = []
+    for run in runs:
+        start, end = words.spans[run[0]][0], words.spans[run[-1]][1]
+        out.append(
+            Finding(
+                FindingKind.OUTSIDE_UNDERLINE,
+                start,
+                end,
+                f"{_quote(body[start:end])} is highlighted but not underlined",
             )
-            run = []
+        )
     return out
 
 
-def _read_groups(words: list[_Word]) -> list[list[_Word]]:
+def _read_groups(words: _Words) -> list[list[_Word]]:
     """Read words that read together: each within STRAY_GAP words of the one before (a
     debater splices across sentences, so sentences are not the unit)."""
     groups: list[list[int]] = []
-    for i, w in enumerate(words):
-        if not w.read:
-            continue
+    for i in words.read_at:
         if groups and i - groups[-1][-1] <= STRAY_GAP:
             groups[-1].append(i)
         else:
@@ -353,9 +396,9 @@ def _could_be_verb(w: _Word) -> bool:
     )
 
 
-def _no_verb(words: list[_Word]) -> list[Finding]:
+def _no_verb(words: _Words) -> list[Finding]:
     """The whole read has no word that could be a verb (nor one after "to"): a fragment."""
-    read = [w for w in words if w.read]
+    read = words.read()
     after_to = any(a.key == "to" and b.key.isalpha() for a, b in itertools.pairwise(read))
     if len(read) < 4 or after_to or any(_could_be_verb(w) for w in read):
         return []
