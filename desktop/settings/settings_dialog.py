@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -120,6 +121,9 @@ class SettingsDialog(QDialog):
         self.context_size = _spin(0, 16_777_216, s.context_size, suffix=" tokens", step=1024)
         self.gpu_layers = _spin(-1, 9_999, s.gpu_layers, special="Automatic (what fits)")
         self.max_file_mb = _spin(0, 1_000_000, s.max_file_mb, suffix=" MB")
+        self.follow_links = QCheckBox("Import links in a folder that lead out of it")
+        self.follow_links.setChecked(s.follow_links)
+        self.follow_links.setToolTip("Off: such links are skipped, each with a line saying so")
         self.web = WebSettingsBox(s)
         self.server = ModelServerBox(s, self.values)
         self.team = TeamSettingsBox(s)
@@ -138,6 +142,7 @@ class SettingsDialog(QDialog):
         form.addRow("GPU layers:", self.gpu_layers)
         form.addRow("", self.gpu_note)
         form.addRow("Largest file to import:", self.max_file_mb)
+        form.addRow("", self.follow_links)
         self.errors = QLabel()
         self.errors.setObjectName("SettingsErrors")
         self.errors.setWordWrap(True)
@@ -166,6 +171,7 @@ class SettingsDialog(QDialog):
             context_size=self.context_size.value(),
             gpu_layers=self.gpu_layers.value(),
             max_file_mb=self.max_file_mb.value(),
+            follow_links=self.follow_links.isChecked(),
         ))))  # fmt: skip
 
     def accept(self) -> None:
