@@ -1,6 +1,7 @@
 """Card editor: tag, short cite, full cite, and the body with Verbatim's keys (F8 cite, F9
 underline, F10 emphasis, F11 highlight, F12 clear, F3 condense), Undo/Redo, and Ctrl+Enter
-to send the card to the outline. Marking never changes the body's words.
+to send the card to the outline. Marking never changes the body's words. Under the body, the
+highlight checker's findings update as the marks change (desktop/editor/highlight_findings.py).
 
 F8 (Cite): the short cite has its own field, always drawn in the Cite style (bold), so F8
 does what a debater means by it: with part of the *full cite* selected (a whole cite pasted
