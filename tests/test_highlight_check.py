@@ -179,3 +179,14 @@ def test_findings_are_in_body_order_and_inside_it(docs: dict[str, CardDocument])
     assert len(found) > 3
     assert found == sorted(found, key=lambda f: (f.start, f.end, f.kind))
     assert all(0 <= f.start < f.end <= len(card.body) for f in found)
+
+
+def test_a_double_negative_dropped_together_is_not_flagged(docs: dict[str, CardDocument]) -> None:
+    card = _card(docs, "neg", "Article IX and atomic energy laws")
+    at = card.body.index("has not dictated")
+    card = replace(card, body=card.body.replace("has not dictated", "has not unsolved", 1))
+    a, b = at + 4, at + 7  # "not"
+    dropped = _highlight(card, a, b, False)  # reads "has unsolved": the opposite
+    assert any(f.start == a for f in _only(dropped, FindingKind.DROPPED_NEGATION))
+    both = _highlight(dropped, b + 1, b + 3, False)  # reads "has solved": the same claim
+    assert not any(f.start == a for f in _only(both, FindingKind.DROPPED_NEGATION))

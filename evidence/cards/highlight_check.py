@@ -53,6 +53,8 @@ DANGLING = frozenset(
 )
 # Connectives a debater highlights alone to join what was read to what comes later.
 _CONNECTIVES = frozenset("and but or yet so also however thus therefore".split())
+# Prefixes that negate a word: dropped with a "not" before it, they cancel out.
+_NEGATIVE_PREFIXES = ("non", "un", "in", "im", "ir", "il", "dis")
 # Negations whose loss does not reverse the read: "not only X" still says X.
 _NOT_REVERSING_NEXT = frozenset("only just merely simply necessarily".split())
 # Verb forms a read might rely on when nothing ends like a verb ("the U.S. must act").
@@ -266,7 +268,7 @@ def _dropped_negations(body: str, words: _Words, high: bytearray) -> list[Findin
         if w.read or not _reverses(words, i):
             continue
         hole = _hole(words, i)
-        if hole is None:
+        if hole is None or _prefix_dropped(body, words[hole[1]], high):
             continue
         before, after = hole
         out.append(
@@ -279,6 +281,17 @@ def _dropped_negations(body: str, words: _Words, high: bytearray) -> list[Findin
             )
         )
     return out
+
+
+def _prefix_dropped(body: str, w: _Word, high: bytearray) -> bool:
+    """The word after the negation lost its own negative prefix too: "is [not un]realistic"
+    reads "is realistic", which says the same."""
+    key = w.key
+    for prefix in _NEGATIVE_PREFIXES:
+        if key.startswith(prefix) and len(key) > len(prefix) + 2:
+            cut = w.start + len(prefix)
+            return not any(high[w.start : cut]) and all(high[cut : w.end - 1])
+    return False
 
 
 def _hole(words: _Words, i: int) -> tuple[int, int] | None:
