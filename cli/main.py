@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -15,6 +16,7 @@ from app.context import AppContext
 from app.log_setup import setup_logging
 from cli.agents import AGENT_COMMANDS, add_agent_commands, run_agent_command
 from cli.cards import add_card_commands, resolve_sources, run_cards, run_export
+from cli.doctor import add_doctor_command, run_doctor_command
 from cli.exit_codes import ExitCode
 from cli.interrupt import ctrl_c
 from cli.models import add_model_commands, run_models
@@ -31,6 +33,7 @@ from evidence.importing.events import (
     FileStatus,
     ImportFinished,
 )
+from evidence.index.health import REPAIR_HINT, LibraryDamaged
 from evidence.index.search import SearchFilters
 from evidence.index.snippets import render_marked
 from evidence.index.store import StoreError
@@ -96,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_agent_commands(sub)
     add_model_commands(sub)
     add_team_commands(sub)
+    add_doctor_command(sub)
     st = sub.add_parser("settings", help="show settings, or change them: KEY=VALUE ...")
     st.add_argument("assignments", nargs="*", metavar="KEY=VALUE")
     _global_options_everywhere(p)
@@ -123,12 +127,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx = AppContext.open(data_dir)
     for notice in ctx.notices:
         print(f"warning: {notice}", file=sys.stderr)
+    if args.command == "doctor":  # opens the database itself: it may be damaged
+        return run_doctor_command(ctx, args)
     try:
         library = ctx.open_library()
-    except StoreError as exc:
+    except (StoreError, LibraryDamaged) as exc:
         log.error("%s", exc)
         print(f"error: {exc}", file=sys.stderr)
-        return ExitCode.ERROR
+        return ExitCode.DAMAGED if isinstance(exc, LibraryDamaged) else ExitCode.ERROR
+    try:
+        return _run_command(ctx, library, args)
+    except sqlite3.DatabaseError as exc:  # damage found while reading: no traceback
+        log.exception("library database error")
+        print(f"error: the library database is damaged ({exc}); {REPAIR_HINT}", file=sys.stderr)
+        return ExitCode.DAMAGED
+    finally:
+        for notice in library.notices:
+            print(f"warning: {notice}", file=sys.stderr)
+
+
+def _run_command(ctx: AppContext, library: Library, args: argparse.Namespace) -> int:
     with library:
         handlers: dict[str, Callable[[Library, argparse.Namespace], int]] = {
             "import": _import,

@@ -31,6 +31,7 @@ from desktop.models.models_window import ModelManagerDialog
 from desktop.notice_bar import NoticeBar
 from desktop.outline.export_dialog import OutlineExporter
 from desktop.outline.outline_panel import OutlinePanel
+from desktop.repair import LibraryRepair
 from desktop.search.search_panel import SearchPanel
 from desktop.settings.settings_dialog import SettingsDialog
 from desktop.settings.web_switch import WebSwitch
@@ -59,6 +60,9 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self.setAcceptDrops(True)
         self._models: ModelManagerDialog | None = None
+        # Before the panels open the library: a damaged one is said once, with Repair.
+        self.repair = LibraryRepair(ctx, self.jobs, self.notices, self)
+        self.repair.check()
 
         self.library = LibraryPanel(ctx, self.jobs)
         self.search = SearchPanel(ctx, self.jobs)
@@ -137,6 +141,8 @@ class MainWindow(QMainWindow):
         self.exporter.message.connect(self.statusBar().showMessage)
         self.web_switch.changed.connect(self.library.set_web_access)
         self.web_switch.failed.connect(self.statusBar().showMessage)
+        self.repair.repaired.connect(self.library.refresh)
+        self.repair.repaired.connect(self.search.refresh)
 
     def _menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")

@@ -32,7 +32,7 @@ class NoticeBar(QWidget):
         layout.addWidget(self.action)
         layout.addWidget(self.dismiss)
         self._messages: list[str] = []
-        self._slot: Callable[[], None] | None = None
+        self._slot: Callable[[], object] | None = None
         self.action.clicked.connect(self._act)
         self.hide()
 
@@ -43,7 +43,7 @@ class NoticeBar(QWidget):
         self.label.setText("<br>".join(f"⚠ {html.escape(m)}" for m in self._messages))
         self.show()
 
-    def offer(self, text: str, slot: Callable[[], None]) -> None:
+    def offer(self, text: str, slot: Callable[[], object]) -> None:
         """Show the one action (e.g. "Repair library") the notices lead to."""
         self._slot = slot
         self.action.setText(text)

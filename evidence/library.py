@@ -7,6 +7,7 @@ model, and a missing or broken model leaves lexical search working.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,15 +21,28 @@ from evidence.importing.events import (
     EmbedProgress,
     EmbedUnavailable,
     FileResult,
+    FileStatus,
     ImportEvent,
     ImportFinished,
 )
 from evidence.importing.importer import import_files
+from evidence.index.backup import (
+    BackupMade,
+    backup_due,
+    backup_folder,
+    make_backup,
+    record_imports,
+)
 from evidence.index.embedding import Embedder
 from evidence.index.records import IndexStatus, SourceRecord
 from evidence.index.search import SearchFilters, SearchHit, passage_hits, search
 from evidence.index.store import Store
-from evidence.index.vectors import ChromaVectorIndex, VectorIndex, open_persistent_client
+from evidence.index.vectors import (
+    ChromaVectorIndex,
+    VectorIndex,
+    open_persistent_client,
+    set_aside_damaged,
+)
 from evidence.network import NetworkPolicy
 from evidence.settings import Settings
 
@@ -60,6 +74,8 @@ class Library:
         # Reconciling while another connection of this process is embedding would take its
         # fresh, not-yet-marked vectors for orphans: the app reconciles once, at start.
         self._reconcile_on_open = reconcile
+        self.notices: list[str] = []  # what went wrong and was dealt with, for the user
+        self.last_backup: BackupMade | None = None  # the one this Library's imports made
 
     def close(self) -> None:
         self.store.close()
@@ -74,7 +90,9 @@ class Library:
 
     def _embedded_chroma(self, model_id: str) -> VectorIndex:
         if self._chroma_client is None:
-            self._chroma_client = open_persistent_client(self.data_dir.vectors)
+            self._chroma_client = open_persistent_client(
+                self.data_dir.vectors, on_damage=self._note_vectors_damaged
+            )
         return ChromaVectorIndex(self._chroma_client, model_id)
 
     def embedder(self) -> Embedder:
@@ -92,13 +110,43 @@ class Library:
         return self._embedder
 
     def vectors(self) -> VectorIndex:
-        """The vector index for the current embedder, reconciled with the store once."""
+        """The vector index for the current embedder, reconciled with the store once. A
+        damaged embedded index is set aside and started again (see `_vectors_damaged`)."""
         if self._vectors is None:
             model_id = self.embedder().model_id
-            self._vectors = self._vector_factory(model_id)
-            if self._reconcile_on_open:
-                self._reconcile(self._vectors, model_id)
+            try:
+                vectors = self._vector_factory(model_id)
+                if self._reconcile_on_open:
+                    self._reconcile(vectors, model_id)
+                else:
+                    vectors.count()  # Chroma reads its store lazily: find damage now
+            except (EvidenceError, sqlite3.DatabaseError):  # ours, or the library's own store
+                raise
+            except Exception as exc:  # Chroma raises many types for a damaged store
+                vectors = self._vectors_damaged(model_id, exc)
+            self._vectors = vectors
         return self._vectors
+
+    def _vectors_damaged(self, model_id: str, exc: Exception) -> VectorIndex:
+        """Vectors are derived data: keep the damaged folder aside, start an empty index and
+        mark every passage for embedding again (the next import, `reindex` or `doctor
+        --repair` computes them). A team's server is not ours to move: say so instead."""
+        if self._vector_factory != self._embedded_chroma:
+            raise EvidenceError(f"the vector index cannot be read ({exc})") from exc
+        self._chroma_client = None
+        aside = set_aside_damaged(self.data_dir.vectors)
+        self.store.forget_embeddings()
+        self._note_vectors_damaged(exc, aside)
+        return self._vector_factory(model_id)
+
+    def _note_vectors_damaged(self, exc: Exception, aside: Path) -> None:
+        notice = (
+            f"The vector index was damaged ({type(exc).__name__}: {exc}); it was kept as "
+            f"{aside} and a new one started. Vectors are computed again by the next import "
+            "or `debate-prep doctor --repair`; keyword search works meanwhile."
+        )
+        log.error("%s", notice)
+        self.notices.append(notice)
 
     def _reconcile(self, vectors: VectorIndex, model_id: str) -> None:
         """Repair what a kill can leave: vectors of deleted passages, and passages marked as
@@ -148,15 +196,33 @@ class Library:
             resume=resume,
             follow_links=self.settings.follow_links if follow_links is None else follow_links,
         )
+        stored: list[str] = []
         for event in imported:
             if isinstance(event, FileResult):
                 counts[event.status] = counts.get(event.status, 0) + 1
+                if event.status in (FileStatus.IMPORTED, FileStatus.REPLACED):
+                    stored.append(event.path)
             yield event
         if embed and not cancel():
             yield from self.embed_pending(cancel)
         # Without the embedding phase, do not load a model just to count what it would do.
         pending = self._pending() if embed else None
+        if stored:
+            self._back_up(stored)
         yield ImportFinished(counts, cancelled=cancel(), pending_vectors=pending)
+
+    def _back_up(self, stored: list[str]) -> None:
+        """After an import that changed the library: journal what it stored, then a backup
+        when one is due (evidence/index/backup.py). A failed backup is logged; the import
+        stands."""
+        folder = backup_folder(self.data_dir.database)
+        record_imports(folder, stored)
+        if not backup_due(folder):
+            return
+        try:
+            self.last_backup = make_backup(self.store.conn, folder)
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("the library was not backed up: %s", exc)
 
     def embed_pending(self, cancel: CancelCheck = lambda: False) -> Iterator[ImportEvent]:
         try:
@@ -203,9 +269,18 @@ class Library:
                 embedder, vectors = self.embedder(), self.vectors()
             except EvidenceError as exc:
                 log.warning("vector search unavailable (%s); lexical only", exc)
-        return search(
-            self.store, query, k=k, filters=filters, vectors=vectors, embedder=embedder, mode=mode
-        )
+        try:
+            return search(
+                self.store, query, k=k, filters=filters, vectors=vectors, embedder=embedder,
+                mode=mode,
+            )  # fmt: skip
+        except (EvidenceError, sqlite3.DatabaseError, LookupError, ValueError):
+            raise
+        except Exception as exc:  # damage Chroma only finds while querying
+            if vectors is None or embedder is None:
+                raise
+            self._vectors = self._vectors_damaged(embedder.model_id, exc)
+            return search(self.store, query, k=k, filters=filters, mode="lexical")
 
     def passage_hits(self, passage_ids: list[int], query: str = "") -> list[SearchHit]:
         return passage_hits(self.store, passage_ids, query)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from evidence.index.health import REPAIR_HINT, LibraryDamaged, ensure_fit
 from evidence.index.passages import PassageSpan
 from evidence.index.records import IndexStatus, PassageRecord, SourceRecord
 from evidence.index.schema import migrate
@@ -36,6 +37,10 @@ class StoreError(Exception):
     """The database cannot be opened or is damaged; the message says what to do."""
 
 
+class DamagedStoreError(StoreError, LibraryDamaged):
+    """SQLite cannot open the file: damage, for `doctor --repair` (not a newer schema)."""
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -55,17 +60,23 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
 
 class Store:
     def __init__(self, path: Path) -> None:
+        """Open (creating a new library); LibraryDamaged when the file must not be opened
+        (health.py: missing or empty beside vectors or backups, or failed its check after an
+        unclean close), StoreError when SQLite cannot open it."""
         self.path = path
+        ensure_fit(path)
         try:
             self.conn = sqlite3.connect(path, timeout=30.0)
             _enable_wal(self.conn)
             self.conn.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; safe in WAL
             self.conn.execute("PRAGMA foreign_keys=ON")
             migrate(self.conn)
-        except (sqlite3.DatabaseError, RuntimeError) as exc:
-            raise StoreError(
+        except RuntimeError as exc:  # a newer schema
+            raise StoreError(f"the library database {path} cannot be opened ({exc})") from exc
+        except sqlite3.DatabaseError as exc:
+            raise DamagedStoreError(
                 f"the library database {path} cannot be opened ({exc}); it was left untouched. "
-                "Move it aside to start a new library, or restore it from a backup."
+                f"{REPAIR_HINT[0].upper()}{REPAIR_HINT[1:]} from a backup."
             ) from exc
 
     def close(self) -> None:
