@@ -9,12 +9,14 @@ delivered to receivers in the GUI thread (queued connections).
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import weakref
 
 from PySide6.QtCore import QObject, QThread, Signal
 
 from app.jobs import JobFn
+from evidence.index.health import REPAIR_HINT
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,8 @@ def _message(exc: Exception) -> str:
     text = str(exc) or type(exc).__name__
     if isinstance(exc, MemoryError):
         return "out of memory: close other programs or choose a smaller model"
+    if isinstance(exc, sqlite3.DatabaseError):  # damage met while reading: say what to do
+        return f"the library database is damaged ({text}); {REPAIR_HINT}"
     return text
 
 

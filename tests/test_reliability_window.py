@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 
 from app.context import AppContext
+from desktop.jobs import Job
 from desktop.main_window import MainWindow
 from evidence.datadir import DataDir
 from evidence.index import health
@@ -58,3 +60,15 @@ def test_window_offers_repair_of_an_empty_database_and_repairs_it(  # type: igno
         assert [s.origin for s in store.sources()] == [str(a)]
     finally:
         store.close()
+
+
+def test_a_database_error_in_a_job_is_a_message_saying_what_to_do(qtbot) -> None:  # type: ignore[no-untyped-def]
+    def damaged(report: object, cancelled: object) -> None:
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    job = Job("read", damaged)
+    with qtbot.waitSignal(job.failed, timeout=10_000) as failed:
+        job.start()
+    job.wait()
+    message = failed.args[0]
+    assert "library database is damaged" in message and "doctor --repair" in message
