@@ -57,6 +57,7 @@ def raw_run(base: str, model: str, api_key: str, max_tokens: int) -> Run:
     }  # fmt: skip
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
     pieces: list[str] = []
+    cpu = time.process_time()
     start = time.perf_counter()
     first = 0.0
     with (
@@ -72,19 +73,20 @@ def raw_run(base: str, model: str, api_key: str, max_tokens: int) -> Run:
                 if piece:
                     first = first or time.perf_counter() - start
                     pieces.append(piece)
-    return {"pieces": len(pieces), "text": "".join(pieces),
-            "seconds": time.perf_counter() - start, "first": first}  # fmt: skip
+    return {"pieces": len(pieces), "text": "".join(pieces), "first": first,
+            "seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu}  # fmt: skip
 
 
 def client_run(gen: OpenAIGenerator, max_tokens: int) -> Run:
     request = GenerationRequest(gen.chat_prompt(SYSTEM, USER), max_tokens=max_tokens,
                                 temperature=0.0, seed=1234)  # fmt: skip
+    cpu = time.process_time()
     start = time.perf_counter()
     text = "".join(gen.stream(request))
     stats = gen.last_stats
     seconds = time.perf_counter() - start
     return {"pieces": stats.generated_tokens, "text": text, "seconds": seconds,
-            "first": stats.seconds_to_first_token}  # fmt: skip
+            "first": stats.seconds_to_first_token, "cpu": time.process_time() - cpu}  # fmt: skip
 
 
 def rate(run: Run) -> float:
@@ -92,11 +94,22 @@ def rate(run: Run) -> float:
     return (run["pieces"] - 1) / after if run["pieces"] > 1 and after > 0 else 0.0
 
 
+def aggregate(runs: list[Run]) -> float:
+    """All runs' tokens after the first over all their time after the first token."""
+    tokens = sum(int(r["pieces"]) - 1 for r in runs)
+    return tokens / sum(float(r["seconds"]) - float(r["first"]) for r in runs)
+
+
 def summary(runs: list[Run]) -> dict[str, Any]:
     rates = [rate(r) for r in runs]
     return {
+        "tokens_per_s_all_runs": round(aggregate(runs), 2),
         "tokens_per_s_median": round(statistics.median(rates), 2),
         "tokens_per_s_best": round(max(rates), 2),
+        # This process's CPU per token: the client's own cost, whatever the server's speed.
+        "client_cpu_ms_per_token": round(
+            1000 * sum(r["cpu"] for r in runs) / sum(r["pieces"] for r in runs), 3
+        ),
         "first_token_s_median": round(statistics.median(r["first"] for r in runs), 3),
         "tokens": [r["pieces"] for r in runs],
     }
@@ -117,12 +130,16 @@ def measure(base: str, model: str, api_key: str, max_tokens: int, rounds: int) -
                 raw.append(raw_run(base, model, api_key, max_tokens))
                 ours.append(client_run(gen, max_tokens))
     raw_s, ours_s = summary(raw), summary(ours)
-    ratio = ours_s["tokens_per_s_median"] / raw_s["tokens_per_s_median"]
+    # The target is judged on all runs together (one slow round on a busy machine weighs
+    # by its time, not as a whole median sample); the paired per-round ratios show spread.
+    ratio = aggregate(ours) / aggregate(raw)
+    paired = [rate(o) / rate(r) for o, r in zip(ours, raw, strict=True) if rate(r)]
     return {
         "server": base, "model": model, "max_tokens": max_tokens, "rounds": rounds,
         "raw_httpx_stream": raw_s, "our_client": ours_s,
-        "ratio_median": round(ratio, 3),
-        "ratio_best": round(ours_s["tokens_per_s_best"] / raw_s["tokens_per_s_best"], 3),
+        "ratio_all_runs": round(ratio, 3),
+        "ratio_paired_median": round(statistics.median(paired), 3),
+        "ratio_paired_min_max": [round(min(paired), 3), round(max(paired), 3)],
         "target": TARGET, "meets_target": ratio >= TARGET,
         "same_text": len({r["text"] for r in raw + ours}) == 1,  # greedy: one answer
     }  # fmt: skip
