@@ -150,3 +150,17 @@ def test_garbled_chroma_store_is_said_and_rebuilt(tmp_path: Path, embedder_path:
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert vector_count(home) == passage_count(home) > 0
     assert run(home, "search", "sanctions", "--mode", "vector").returncode == 0
+
+
+def test_clean_close_marker_lives_while_the_library_is_open(tmp_path: Path) -> None:
+    db = tmp_path / "library.sqlite3"
+    stale = tmp_path / ".library.sqlite3.open-1"  # a killed run's: nobody holds its lock
+    stale.write_bytes(b"")
+    first, second = Store(db), Store(db)
+    assert not stale.exists()  # checked (quick_check passed on a new file) and cleared
+    held = list(tmp_path.glob(".library.sqlite3.open-*"))
+    assert len(held) == 1
+    first.close()
+    assert held[0].exists()  # another connection is still open
+    second.close()
+    assert not held[0].exists()  # the last close is a clean close

@@ -1,8 +1,9 @@
 """Is the library database fit to open? Checked once per process, before the first connection.
 
-- A clean-close marker: each process that opens the library holds an OS lock on its own
-  marker file, removed when it exits normally. A marker nobody holds means the last run
-  was killed (or the machine lost power), and then SQLite's `PRAGMA quick_check` runs.
+- A clean-close marker: while a process has the library open it holds an OS lock on its
+  own marker file, removed when its last connection closes (or at exit). A marker nobody
+  holds means a run was killed (or the machine lost power) with the library open, and
+  then SQLite's `PRAGMA quick_check` runs.
 - A missing or empty (0-byte) database beside vectors, backups or the import journal is
   damage, never "a new library": connecting would create an empty database, and the
   start-up reconcile would then delete every vector "without a passage". Nothing is touched
@@ -34,19 +35,36 @@ class LibraryDamaged(Exception):
 
 _lock = threading.Lock()
 _checked: dict[Path, str | None] = {}  # database -> why it is damaged (None: fit)
-_markers: dict[Path, IO[bytes]] = {}  # this process's held markers
+_markers: dict[Path, tuple[IO[bytes], int]] = {}  # held markers and their open connections
+_exit_hook = False
 
 
 def ensure_fit(database: Path) -> None:
     """Raise LibraryDamaged (saying what to do) when the database must not be opened; the
-    first call of a process checks, later ones repeat its answer."""
+    first call of a process checks, later ones repeat its answer. Each call that returns
+    counts one open connection: pair it with `closed`."""
     database = database.resolve()
     with _lock:
         if database not in _checked:
             _checked[database] = _first_check(database)
         reason = _checked[database]
+        if not reason:
+            _hold_marker(database)
     if reason:
         raise LibraryDamaged(f"{reason}; {REPAIR_HINT}")
+
+
+def closed(database: Path) -> None:
+    """A connection `ensure_fit` let open was closed; the last one removes the marker."""
+    database = database.resolve()
+    with _lock:
+        fh, count = _markers.get(database, (None, 0))
+        if fh is None:
+            return
+        if count > 1:
+            _markers[database] = (fh, count - 1)
+            return
+        _release(database)
 
 
 def forget(database: Path) -> None:
@@ -133,7 +151,6 @@ def _first_check(database: Path) -> str | None:
             return reason  # markers stay: the next start checks again
     for marker in stale:
         marker.unlink(missing_ok=True)
-    _hold_marker(database)
     return None
 
 
@@ -154,26 +171,45 @@ def _stale_markers(database: Path) -> list[Path]:
     return stale
 
 
+def _marker(database: Path) -> Path:
+    return database.parent / f".{database.name}.open-{os.getpid()}"
+
+
 def _hold_marker(database: Path) -> None:
-    marker = database.parent / f".{database.name}.open-{os.getpid()}"
+    """Count one more connection; the first one creates and locks this process's marker."""
+    global _exit_hook
+    fh, count = _markers.get(database, (None, 0))
+    if fh is not None:
+        _markers[database] = (fh, count + 1)
+        return
     try:
-        fh = open(marker, "a+b")  # noqa: SIM115 (held until exit)
+        fh = open(_marker(database), "a+b")  # noqa: SIM115 (held while connections are open)
     except OSError as exc:
         log.warning("no clean-close marker (%s): damage is found only by `doctor`", exc)
         return
     if not _try_lock(fh.fileno()):
         fh.close()
         return
-    _markers[database] = fh
-    atexit.register(_release, database, marker)
+    _markers[database] = (fh, 1)
+    if not _exit_hook:
+        atexit.register(_release_all)
+        _exit_hook = True
 
 
-def _release(database: Path, marker: Path) -> None:
-    fh = _markers.pop(database, None)
+def _release(database: Path) -> None:
+    fh, _ = _markers.pop(database, (None, 0))
     if fh is not None:
         with contextlib.suppress(OSError):
-            marker.unlink()
+            _marker(database).unlink()  # first: on Windows an open file cannot be removed
+        with contextlib.suppress(OSError):
             fh.close()
+            _marker(database).unlink(missing_ok=True)
+
+
+def _release_all() -> None:
+    with _lock:
+        for database in list(_markers):
+            _release(database)
 
 
 if sys.platform == "win32":

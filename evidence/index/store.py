@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from evidence.index.health import REPAIR_HINT, LibraryDamaged, ensure_fit
+from evidence.index.health import REPAIR_HINT, LibraryDamaged, closed, ensure_fit
 from evidence.index.passages import PassageSpan
 from evidence.index.records import IndexStatus, PassageRecord, SourceRecord
 from evidence.index.schema import migrate
@@ -64,7 +64,9 @@ class Store:
         (health.py: missing or empty beside vectors or backups, or failed its check after an
         unclean close), StoreError when SQLite cannot open it."""
         self.path = path
+        self._closed = True
         ensure_fit(path)
+        self._closed = False
         try:
             self.conn = sqlite3.connect(path, timeout=30.0)
             _enable_wal(self.conn)
@@ -72,15 +74,21 @@ class Store:
             self.conn.execute("PRAGMA foreign_keys=ON")
             migrate(self.conn)
         except RuntimeError as exc:  # a newer schema
+            self.close()
             raise StoreError(f"the library database {path} cannot be opened ({exc})") from exc
         except sqlite3.DatabaseError as exc:
+            self.close()
             raise DamagedStoreError(
                 f"the library database {path} cannot be opened ({exc}); it was left untouched. "
                 f"{REPAIR_HINT[0].upper()}{REPAIR_HINT[1:]} from a backup."
             ) from exc
 
     def close(self) -> None:
-        self.conn.close()
+        if hasattr(self, "conn"):
+            self.conn.close()
+        if not self._closed:  # the last close of the process marks a clean close
+            self._closed = True
+            closed(self.path)
 
     # -- sources ---------------------------------------------------------------------------
 
