@@ -6,15 +6,23 @@ words, and a garbled Chroma store set aside and rebuilt."""
 from __future__ import annotations
 
 import json
+import logging
 import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+
 from evidence.datadir import DataDir
+from evidence.index import health
 from evidence.index.backup import imported_since, list_backups, make_backup, rotate
 from evidence.index.store import Store
 from evidence.library import Library
 from evidence.settings import Settings
 from tests.reliability_helpers import (
+    ROOT,
     evidence_file,
     garble_table,
     new_home,
@@ -164,3 +172,22 @@ def test_clean_close_marker_lives_while_the_library_is_open(tmp_path: Path) -> N
     assert held[0].exists()  # another connection is still open
     second.close()
     assert not held[0].exists()  # the last close is a clean close
+
+
+def test_a_killed_run_leaves_its_marker_and_the_next_open_checks(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db = tmp_path / "library.sqlite3"
+    code = (
+        "import os, signal, sys; from pathlib import Path; from evidence.index.store import "
+        "Store; Store(Path(sys.argv[1])); os.kill(os.getpid(), signal.SIGKILL)"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(db)], cwd=ROOT, timeout=60)
+    assert done.returncode == -signal.SIGKILL
+    left = list(tmp_path.glob(".library.sqlite3.open-*"))
+    assert len(left) == 1  # the kill left it: the close was not clean
+    health.forget(db)  # as a new process
+    with caplog.at_level(logging.WARNING):
+        Store(db).close()
+    assert "not closed cleanly" in caplog.text
+    assert not left[0].exists()
