@@ -30,6 +30,7 @@ from agents.runtime.openai_errors import (
     server_reason,
 )
 from agents.runtime.sse_stream import StatusReply
+from agents.runtime.stop_strings import StopScanner
 from evidence.cancel import CancelCheck
 from evidence.network import NetworkPolicy
 
@@ -200,6 +201,10 @@ class OpenAIGenerator(ModelHolder):
         }
         if request.stop:
             payload["stop"] = list(request.stop)
+        for name in ("frequency_penalty", "presence_penalty"):  # OpenAI's names, when set
+            value = getattr(request, name, 0.0)
+            if value:
+                payload[name] = value
         schema = request.json_schema
         if schema is not None and mode is not None:
             if mode == "json_schema":
@@ -251,31 +256,6 @@ class OpenAIGenerator(ModelHolder):
             extra={"server": self._server.base, "usage": "reported" if reported else "counted",
                    "json_mode": mode or ""},
         )  # fmt: skip
-
-
-class StopScanner:
-    """Stop strings on the client too (a server may ignore them): text is held back only as
-    long as it could be the start of a stop string."""
-
-    def __init__(self, stops: tuple[str, ...]) -> None:
-        self._stops = [s for s in stops if s]
-        self._keep = max((len(s) for s in self._stops), default=1) - 1
-        self._buffer = ""
-        self.hit = False
-
-    def push(self, piece: str) -> str:
-        self._buffer += piece
-        found = [i for i in (self._buffer.find(s) for s in self._stops) if i >= 0]
-        if found:
-            out, self._buffer, self.hit = self._buffer[: min(found)], "", True
-            return out
-        cut = len(self._buffer) - self._keep
-        out, self._buffer = self._buffer[:cut], self._buffer[cut:]
-        return out
-
-    def flush(self) -> str:
-        out, self._buffer = self._buffer, ""
-        return out
 
 
 def _chunk(data: str, base: str) -> dict[str, Any]:
