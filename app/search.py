@@ -30,6 +30,7 @@ class ResultItem:
     hit: SearchHit
     card: Card  # an imported card with its marks, or the passage as a new card
     imported: bool
+    shared_by: str = ""  # a team hit: who shared it (it is not in this library)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from evidence.library import Library
 from evidence.network import NetworkPolicy
 from evidence.team.pull import PullResult, pull
 from evidence.team.search import TeamHit, team_search
-from evidence.team.server import PASSAGES, SOURCES, TeamError, TeamServer, connect
+from evidence.team.server import ACTION, PASSAGES, SOURCES, TeamError, TeamServer, connect
 from evidence.team.share import ShareResult, share_sources
 
 
@@ -100,8 +101,27 @@ def share(
     )
 
 
+_servers: dict[tuple[str, str], TeamServer] = {}  # searches as you type reuse a connection
+_servers_lock = threading.Lock()
+
+
 def search_team(ctx: AppContext, query: str, k: int = 10) -> list[TeamHit]:
-    return team_search(open_server(ctx), ctx.embedder(), query, k)
+    key = (ctx.settings.team_url, ctx.settings.team_token)
+    with _servers_lock:
+        server = _servers.get(key)
+    if server is None:
+        server = open_server(ctx)
+    else:  # the switch is asked again each time: web access off stops the next search
+        NetworkPolicy.from_settings(ctx.settings).check_url(server.endpoint.url, ACTION)
+    try:
+        hits = team_search(server, ctx.embedder(), query, k)
+    except TeamError:
+        with _servers_lock:
+            _servers.pop(key, None)
+        raise
+    with _servers_lock:
+        _servers[key] = server
+    return hits
 
 
 def pull_source(ctx: AppContext, library: Library, ref: str) -> PullResult:

@@ -12,6 +12,7 @@ import pytest
 
 from tests.loopback import loopback  # noqa: F401  (fixture: a web server on 127.0.0.1)
 from tests.netguard import socket_guard  # noqa: F401  (fixture: no network connections)
+from tests.team_fixtures import alice, bob, team_server  # noqa: F401  (fixtures: a Chroma team server, two debaters)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "samples"

@@ -6,8 +6,6 @@ token, web off, local addresses not allowed, server down, another embedder)."""
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,61 +13,16 @@ import pytest
 
 import evidence.team.share as share_module
 from app.context import AppContext
-from app.team import pull_source, search_team, share, team_connect, team_status
+from app.team import pull_source, search_team, team_connect, team_status
 from cli.main import main
-from evidence.datadir import DataDir
 from evidence.errors import EvidenceError
-from evidence.settings import Settings, load_settings, save_settings
+from evidence.settings import load_settings
 from evidence.team.server import TeamError
 from tests.chroma_server import ChromaServer
 from tests.conftest import SAMPLES
+from tests.team_fixtures import TOKEN, _ctx, share_all
 
-TOKEN = "squad-secret-42"
 QUERY = "whaling moratorium"
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ChromaServer]:
-    srv = ChromaServer(tmp_path / "chroma", TOKEN)
-    srv.start()
-    yield srv
-    srv.stop()
-
-
-def _ctx(root: Path, embedder: Any, embedder_path: Path, name: str, **extra: Any) -> AppContext:
-    settings = Settings(
-        embedding_model=str(embedder_path), web_access=True, web_allow_private=True,
-        team_name=name, **extra,
-    )  # fmt: skip
-    data = DataDir(root).create()
-    save_settings(data.settings, settings)
-    return AppContext.open(data, embedder=embedder)
-
-
-@pytest.fixture
-def alice(
-    tmp_path: Path, sample_library: Any, embedder: Any, embedder_path: Path, server: ChromaServer
-) -> AppContext:
-    """A debater whose library holds the imported samples, connected to the server."""
-    root = tmp_path / "alice"
-    shutil.copytree(sample_library.data_dir.root, root)
-    ctx = _ctx(root, embedder, embedder_path, "alice", team_url=server.url, team_token=TOKEN)
-    return ctx
-
-
-@pytest.fixture
-def bob(tmp_path: Path, embedder: Any, embedder_path: Path, server: ChromaServer) -> AppContext:
-    """A teammate with an empty library, connected to the same server."""
-    return _ctx(tmp_path / "bob", embedder, embedder_path, "bob", team_url=server.url,
-                team_token=TOKEN)  # fmt: skip
-
-
-def share_all(ctx: AppContext, **kw: Any) -> list[Any]:
-    lib = ctx.open_library()
-    try:
-        return list(share(ctx, lib, [s.id for s in lib.sources()], **kw))
-    finally:
-        lib.close()
 
 
 def cli(ctx: AppContext, capsys: Any, *argv: str) -> tuple[int, str, str]:
@@ -79,49 +32,49 @@ def cli(ctx: AppContext, capsys: Any, *argv: str) -> tuple[int, str, str]:
 
 
 def test_connect_status_disconnect(
-    tmp_path: Path, server: ChromaServer, embedder: Any, embedder_path: Path, capsys: Any
+    tmp_path: Path, team_server: ChromaServer, embedder: Any, embedder_path: Path, capsys: Any
 ) -> None:
     ctx = _ctx(tmp_path / "c", embedder, embedder_path, "carol")
-    code, out, err = cli(ctx, capsys, "team", "connect", server.url, "--token", TOKEN)
+    code, out, err = cli(ctx, capsys, "team", "connect", team_server.url, "--token", TOKEN)
     assert code == 0, err
     assert "connected to" in out and "Chroma API 1." in out and "0 sources" in out
     saved = load_settings(ctx.data_dir.settings)
-    assert (saved.team_url, saved.team_token) == (server.url, TOKEN)
+    assert (saved.team_url, saved.team_token) == (team_server.url, TOKEN)
     code, out, _ = cli(ctx, capsys, "settings", "--json")
     assert TOKEN not in out and json.loads(out)["team_token"] == "(set)"  # never printed back
     code, out, _ = cli(ctx, capsys, "team", "status", "--json")
     status = json.loads(out)
-    assert code == 0 and status["url"] == server.url and status["shared_by"] == "carol"
+    assert code == 0 and status["url"] == team_server.url and status["shared_by"] == "carol"
     assert status["version"].startswith("1.") and status["shared_passages"] == 0
     code, out, _ = cli(ctx, capsys, "team", "disconnect")
-    assert code == 0 and server.url in out
+    assert code == 0 and team_server.url in out
     assert load_settings(ctx.data_dir.settings).team_token == ""
     code, _, err = cli(ctx, capsys, "team", "status")
     assert code == 1 and "no team server" in err
 
 
 def test_wrong_token_is_refused_clearly(
-    tmp_path: Path, server: ChromaServer, embedder: Any, embedder_path: Path, capsys: Any
+    tmp_path: Path, team_server: ChromaServer, embedder: Any, embedder_path: Path, capsys: Any
 ) -> None:
     ctx = _ctx(tmp_path / "c", embedder, embedder_path, "carol")
-    code, _, err = cli(ctx, capsys, "team", "connect", server.url, "--token", "guess")
+    code, _, err = cli(ctx, capsys, "team", "connect", team_server.url, "--token", "guess")
     assert code == 1 and "refused the token" in err and "HTTP 401" in err
     assert load_settings(ctx.data_dir.settings).team_url == ""  # nothing kept
-    code, _, err = cli(ctx, capsys, "team", "connect", server.url)
+    code, _, err = cli(ctx, capsys, "team", "connect", team_server.url)
     assert code == 1 and "refused the token" in err
 
 
 def test_network_switch_governs_the_team_server(
-    tmp_path: Path, server: ChromaServer, embedder: Any, embedder_path: Path
+    tmp_path: Path, team_server: ChromaServer, embedder: Any, embedder_path: Path
 ) -> None:
     off = _ctx(tmp_path / "off", embedder, embedder_path, "x")
     off.settings.web_access = False
     with pytest.raises(EvidenceError, match="web access is off"):
-        team_connect(off, server.url, TOKEN)
+        team_connect(off, team_server.url, TOKEN)
     lan = _ctx(tmp_path / "lan", embedder, embedder_path, "x")
     lan.settings.web_allow_private = False
     with pytest.raises(EvidenceError, match="allow local addresses"):
-        team_connect(lan, server.url, TOKEN)
+        team_connect(lan, team_server.url, TOKEN)
 
 
 def test_share_then_a_teammate_searches_with_shared_by(
@@ -187,7 +140,7 @@ def test_an_interrupted_share_resumes(
 
 
 def test_pull_then_search_offline_with_the_server_stopped(
-    alice: AppContext, bob: AppContext, server: ChromaServer, capsys: Any
+    alice: AppContext, bob: AppContext, team_server: ChromaServer, capsys: Any
 ) -> None:
     share_all(alice)
     hit = next(h for h in search_team(bob, QUERY, 10) if h.kind == "card")
@@ -211,7 +164,7 @@ def test_pull_then_search_offline_with_the_server_stopped(
     finally:
         lib.close()
 
-    server.stop()
+    team_server.stop()
     code, _, err = cli(bob, capsys, "team", "search", QUERY)
     assert code == 1 and "does not answer" in err
     code, out, err = cli(bob, capsys, "search", QUERY, "--json")
@@ -219,29 +172,29 @@ def test_pull_then_search_offline_with_the_server_stopped(
     local = json.loads(out)
     assert local and local[0]["source_id"] == pulled.source_id
     assert local[0]["vector_rank"] is not None  # the team's vectors, stored locally
-    server.start()  # the fixture stops it again
+    team_server.start()  # the fixture stops it again
 
 
 def test_server_down_is_clear_and_local_search_works(
-    alice: AppContext, server: ChromaServer, capsys: Any
+    alice: AppContext, team_server: ChromaServer, capsys: Any
 ) -> None:
-    server.stop()
+    team_server.stop()
     for argv in (["team", "status"], ["team", "share", "--all"], ["team", "pull", "ab" * 32]):
         code, _, err = cli(alice, capsys, *argv)
         assert code == 1 and "does not answer" in err, (argv, err)
     code, out, err = cli(alice, capsys, "search", QUERY, "--json")
     assert code == 0 and json.loads(out), err
-    server.start()
+    team_server.start()
 
 
 def test_a_collection_from_another_embedder_is_refused(
-    alice: AppContext, server: ChromaServer
+    alice: AppContext, team_server: ChromaServer
 ) -> None:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     direct = chromadb.HttpClient(
-        host="127.0.0.1", port=server.chroma_port,
+        host="127.0.0.1", port=team_server.chroma_port,
         settings=ChromaSettings(anonymized_telemetry=False),
     )  # fmt: skip
     direct.create_collection(

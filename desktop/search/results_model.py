@@ -21,6 +21,8 @@ HTML_ROLE = Qt.ItemDataRole.UserRole + 2
 AnyIndex = QModelIndex | QPersistentModelIndex
 # Marked words: bold on a light yellow, always with black text so they read in both themes.
 MARK_STYLE = "font-weight:bold;background-color:#ffe45c;color:#000000"
+# A team hit's sharer: a blue tag, readable in both themes.
+TEAM_STYLE = "font-weight:bold;background-color:#cfe3ff;color:#0b3d91"
 
 
 def where(hit: SearchHit) -> str:
@@ -71,13 +73,20 @@ class ResultsModel(QAbstractListModel):
             return None
         item = self._items[index.row()]
         hit = item.hit
+        team = f" · team: shared by {item.shared_by}" if item.shared_by else ""
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{where(hit)}\n{hit.snippet}"
+            return f"{where(hit)}{team}\n{hit.snippet}"
         if role == Qt.ItemDataRole.ToolTipRole:
+            if item.shared_by:
+                return f"From the team library, shared by {item.shared_by}"
             kind = "imported card" if item.imported else "passage (Enter makes a new card)"
             return f"{ranks_text(hit)} · {kind}"
         if role == HTML_ROLE:
             card = " · card" if item.imported else ""
+            if item.shared_by:
+                card += (
+                    f' · <span style="{TEAM_STYLE}">shared by {html.escape(item.shared_by)}</span>'
+                )
             return (
                 f"<b>{html.escape(where(hit))}</b><small>{card}</small><br>"
                 f"{marked_html(hit.snippet, hit.marks)}"

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLa
 
 from app.context import AppContext
 from app.jobs import Report
-from app.search import ResultItem, SearchRequest, SearchResult, list_sources, run_search
+from app.search import ResultItem, SearchRequest, SearchResult, list_sources
+from app.team_search import TEAM_PASSAGE_ID, Scope, run_scoped_search
 from desktop.jobs import Job, JobRegistry
 from desktop.search.results_model import ResultsModel
 from desktop.search.results_view import results_view
@@ -51,6 +52,13 @@ class SearchPanel(QWidget):
         self.source_filter = QComboBox()
         self.source_filter.setToolTip("Only this source")
         self.source_filter.addItem("All sources", None)
+        self.scope = QComboBox()
+        for label, scope in (("Mine", Scope.MINE), ("Team", Scope.TEAM), ("Both", Scope.BOTH)):
+            self.scope.addItem(label, str(scope))
+        self.scope.setToolTip(
+            "Search your library, the squad's team library (Settings ▸ Team), or both; "
+            "team results say who shared them"
+        )
         self.date_from = QLineEdit(placeholderText="from")
         self.date_to = QLineEdit(placeholderText="to")
         for box, tip in ((self.date_from, "from"), (self.date_to, "up to")):
@@ -64,6 +72,7 @@ class SearchPanel(QWidget):
         self.view.setModel(self.results)
 
         filters = QHBoxLayout()
+        filters.addWidget(self.scope)
         filters.addWidget(self.source_filter, 1)
         filters.addWidget(self.date_from)
         filters.addWidget(self.date_to)
@@ -86,6 +95,7 @@ class SearchPanel(QWidget):
         self.date_from.textChanged.connect(self._schedule)
         self.date_to.textChanged.connect(self._schedule)
         self.source_filter.currentIndexChanged.connect(self._schedule)
+        self.scope.currentIndexChanged.connect(self._schedule)
         self.query.returnPressed.connect(self.open_current)
         self.query.installEventFilter(self)
         self.view.activated.connect(self._open_index)  # Enter and double-click
@@ -136,10 +146,10 @@ class SearchPanel(QWidget):
             self._pending = True
             return
         request = SearchRequest(self._seq, query, self.filters())
-        ctx = self.ctx
+        ctx, scope = self.ctx, Scope(self.scope.currentData())
 
         def work(report: Report, cancelled: object) -> SearchResult:
-            return run_search(ctx, request)
+            return run_scoped_search(ctx, request, scope)  # the team part goes to the server
 
         job = Job("search", work)
         job.finished.connect(self._on_result)
@@ -228,7 +238,9 @@ class SearchPanel(QWidget):
 
     def _cut_current(self) -> None:
         item = self._current()
-        if item is not None:
+        if item is not None and item.hit.passage_id == TEAM_PASSAGE_ID:
+            self.status.setText("A team result: pull it into your library to cut from it.")
+        elif item is not None:
             self.cut_passage.emit(item.hit.passage_id, self.shown_query or self.query.text())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:

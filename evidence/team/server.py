@@ -10,7 +10,7 @@ chromadb's HttpClient.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -64,10 +64,13 @@ class TeamServer:
     endpoint: Endpoint
     client: Any
     version: str
+    _checked: dict[str, Any] = field(default_factory=dict, repr=False)  # name -> collection
 
     def collection(self, name: str, *, create_with: dict[str, Any] | None = None) -> Any | None:
         """Our collection `name`, schema-checked; None when it does not exist yet (unless
         `create_with`, the metadata to create it with)."""
+        if name in self._checked:  # checked once per connection: searches as you type
+            return self._checked[name]
         try:
             if create_with is None:
                 col = self.client.get_collection(name, embedding_function=None)
@@ -88,6 +91,7 @@ class TeamServer:
                 f"the team collection {name} on {self.endpoint.url} has layout {schema!r}, "
                 f"this app reads layout {SCHEMA}: update Debate Prep (or the squad's copy)"
             )
+        self._checked[name] = col
         return col
 
 
