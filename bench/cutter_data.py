@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from agents.cutter.text import marked_words, split_words
-from evidence.cards.card import Card, Mark
+from evidence.cards.card import Card, Heading, Mark, Node
 from evidence.index.embedding import Embedder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,6 +59,7 @@ class LabelledCard:
     group: str
     underline: np.ndarray  # bool per word
     highlight: np.ndarray  # bool per word
+    heading: str = ""  # the nearest heading above the card (its block or hat title), if any
 
 
 def usable(card: Card) -> bool:
@@ -73,14 +74,25 @@ def normalised(body: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", "", body.lower()).split())
 
 
-def label(card: Card, group: str) -> LabelledCard:
+def label(card: Card, group: str, heading: str = "") -> LabelledCard:
     words = split_words(card.body)
     return LabelledCard(
         card,
         group,
         np.array(marked_words(words, card.spans, Mark.UNDERLINE), dtype=bool),
         np.array(marked_words(words, card.spans, Mark.HIGHLIGHT), dtype=bool),
+        heading,
     )
+
+
+def headed_cards(nodes: Sequence[Node], heading: str = "") -> Iterator[tuple[Card, str]]:
+    """Each card of an outline in document order, with the title of the nearest heading
+    above it (the block or hat a debater filed it under)."""
+    for node in nodes:
+        if isinstance(node, Heading):
+            yield from headed_cards(node.children, " ".join(node.title.split()) or heading)
+        elif isinstance(node, Card):
+            yield node, heading
 
 
 def load(files: Iterable[Path]) -> list[LabelledCard]:
@@ -90,11 +102,11 @@ def load(files: Iterable[Path]) -> list[LabelledCard]:
     seen: set[str] = set()
     out: list[LabelledCard] = []
     for path in files:
-        for card in read_verbatim(path).cards():
+        for card, heading in headed_cards(read_verbatim(path).nodes):
             key = normalised(card.body)
             if usable(card) and key not in seen:
                 seen.add(key)
-                out.append(label(card, file_group(path)))
+                out.append(label(card, file_group(path), heading))
     return out
 
 
@@ -130,6 +142,15 @@ def training_split(folder: Path = TRAINING) -> tuple[list[LabelledCard], list[La
     held = [f for f in files if file_group(f) in VALIDATION_GROUPS]
     rest = [f for f in files if file_group(f) not in VALIDATION_GROUPS]
     return split(load(held + rest))
+
+
+def training_cards(folder: Path = TRAINING) -> list[LabelledCard]:
+    """Every usable card of the training groups, uncapped (the tag example bank wants them
+    all); as in training_split, a body also in a validation group is left out."""
+    files = sorted(folder.glob("*.docx"))
+    held = [f for f in files if file_group(f) in VALIDATION_GROUPS]
+    rest = [f for f in files if file_group(f) not in VALIDATION_GROUPS]
+    return [c for c in load(held + rest) if c.group not in VALIDATION_GROUPS]
 
 
 def development() -> list[LabelledCard]:
