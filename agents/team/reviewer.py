@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from agents.team.contradiction import load_check
 from evidence.cards.card import Card, Mark
 from evidence.index.embedding import Embedder
 
@@ -59,3 +60,14 @@ def support(tag: str, card: Card, embedder: Embedder) -> float:
     read = card.text_of(Mark.HIGHLIGHT) or card.text_of(Mark.UNDERLINE) or card.body
     tag_vec, read_vec = embedder.embed([tag, read])
     return cosine(tag_vec, read_vec)
+
+
+def contradiction_objection(tag: str, card: Card, embedder: Embedder) -> str:
+    """The other side's sharpest objection: the tag says the opposite of what the card reads
+    ("sanctions work" on a card that says they fail), which `support` cannot see. "" when
+    the check passes the tag, or is off (no weights, or an embedder it was not trained on)."""
+    check = load_check()
+    verdict = check.check(tag, card, embedder) if check is not None else None
+    if verdict is None or not verdict.flagged:
+        return ""
+    return f"the tag says the opposite of the card ({verdict.reason})"
