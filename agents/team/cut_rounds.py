@@ -28,7 +28,13 @@ from agents.team.events import (
     StepFailed,
     TokenStreamed,
 )
-from agents.team.reviewer import SUPPORT_THRESHOLD, cosine, mechanical_objections, support
+from agents.team.reviewer import (
+    SUPPORT_THRESHOLD,
+    contradiction_objection,
+    cosine,
+    mechanical_objections,
+    support,
+)
 from agents.team.searcher import Bonus, broaden, find_passages, lacking, passage_keys
 from agents.team.tag_checks import normalize, tag_problem
 from agents.team.tasks import CutTask
@@ -267,6 +273,10 @@ def _review(team: Team, draft: Draft, objections: list[str], run: RunBudget) -> 
             card.tag, score, note = draft.claim, claim_score, "tag revised to the claim"
     if score < SUPPORT_THRESHOLD:
         problems.append(f"tag weakly supported by the highlighted text ({score:.2f})")
+    if not own:  # the debater's own tag on their card is theirs to word
+        opposite = contradiction_objection(card.tag, card, team.embedder)
+        if opposite:
+            problems.append(opposite)
     draft.score = score
     for problem in problems:
         objections.append(f"{card.short_cite or '?'}: {problem}")
