@@ -158,6 +158,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     for i in range(at, at + n)
                 ],
             )  # fmt: skip
+            done = at + n  # progress on stderr: a run stopped by a time limit still says
+            print(f"ingested {done} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
         ingest_s = time.perf_counter() - t0
         count = int(col.count())
         rss_full = _rss(proc.pid)
