@@ -24,6 +24,10 @@ class GenerationRequest:
     json_schema: dict[str, Any] | None = None  # constrain output to JSON of this schema
     grammar: str | None = None  # or a GBNF grammar (llama.cpp); json_schema wins if both
     seed: int = 1234
+    # Repetition penalties with OpenAI's meaning (and names), over the tokens generated so
+    # far: each token's logit is lowered by frequency * its count + presence * (count > 0).
+    frequency_penalty: float = 0.0
+    presence_penalty: float = 0.0
 
 
 @dataclass(frozen=True)

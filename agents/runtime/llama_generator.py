@@ -229,6 +229,7 @@ class LlamaGenerator(ModelHolder):
                 sampler = TokenSampler(
                     llama.ctx, self._vocab, temperature=request.temperature,
                     seed=request.seed, gbnf=gbnf,
+                    penalties=(request.frequency_penalty, request.presence_penalty),
                 )  # fmt: skip
                 text = TokenText(self._vocab, request.stop)
                 pending: int | None = None

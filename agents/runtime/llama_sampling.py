@@ -7,6 +7,7 @@ import codecs
 import ctypes
 import json
 import math
+from collections import Counter
 from typing import Any
 
 import llama_cpp
@@ -50,7 +51,9 @@ class TokenSampler:
     when the token is rejected. Applying it to all 262k Gemma tokens on every step made
     JSON output 4.5x slower (2.3 s against 0.5 s for 32 tokens, same greedy output).
     There is no repetition penalty in the chain: the rejected token's accept() would
-    otherwise be counted (temperature, top-k/p and the RNG keep no such state).
+    otherwise be counted (temperature, top-k/p and the RNG keep no such state). Penalties
+    (OpenAI's frequency and presence) are applied here instead, to the logits of the tokens
+    generated so far, before anything samples: O(tokens generated), not O(vocabulary).
     """
 
     def __init__(
@@ -61,9 +64,12 @@ class TokenSampler:
         temperature: float,
         seed: int,
         gbnf: str | None,
+        penalties: tuple[float, float] = (0.0, 0.0),
     ) -> None:
         self._ctx = ctx
         self._n_vocab = int(llama_cpp.llama_vocab_n_tokens(vocab))
+        self._frequency, self._presence = penalties
+        self._counts: Counter[int] = Counter()  # generated tokens, for the penalties
         self._chain = llama_cpp.llama_sampler_chain_init(
             llama_cpp.llama_sampler_chain_default_params()
         )
@@ -93,9 +99,16 @@ class TokenSampler:
         llama_cpp.llama_sampler_chain_add(self._chain, sampler)
 
     def sample(self) -> int:
+        if self._counts and (self._frequency or self._presence):
+            self._penalize()
         token = int(llama_cpp.llama_sampler_sample(self._chain, self._ctx, -1))
-        if self._grammar is None:
-            return token
+        if self._grammar is not None:
+            token = self._grammar_checked(token)
+        self._counts[token] += 1
+        return token
+
+    def _grammar_checked(self, token: int) -> int:
+        assert self._grammar is not None
         one = self._one_array
         # The stubs type the field as c_int32; ctypes stores a plain int into it.
         self._one.id = token  # type: ignore[assignment]
@@ -108,6 +121,16 @@ class TokenSampler:
         # Only a token the grammar allowed may be accepted: any other aborts the process.
         llama_cpp.llama_sampler_accept(self._grammar, token)
         return token
+
+    def _penalize(self) -> None:
+        """Lower the next token's logits in the context's own buffer, which both the free
+        sample and the grammar's resample read."""
+        logits = np.ctypeslib.as_array(
+            llama_cpp.llama_get_logits_ith(self._ctx, -1), shape=(self._n_vocab,)
+        )
+        ids = np.fromiter(self._counts.keys(), dtype=np.intp, count=len(self._counts))
+        counts = np.fromiter(self._counts.values(), dtype=np.float32, count=len(self._counts))
+        logits[ids] -= self._frequency * counts + self._presence * (counts > 0)
 
     def _constrained(self) -> int:
         assert self._grammar is not None
