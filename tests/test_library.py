@@ -199,8 +199,17 @@ def test_each_file_is_read_once(data_dir: DataDir, tmp_path: Path, monkeypatch) 
             opens.append(str(args[0] if args else kwargs.get("mode", "r")))
         return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
 
+    real_os_open = os.open
+
+    def counting_os_open(path: object, flags: int, *args: object) -> int:
+        # read_bytes opens the path non-blocking (a pipe swapped in must not hang it).
+        if isinstance(path, str | os.PathLike) and os.fspath(path) == str(target):
+            opens.append("rb" if flags & (os.O_WRONLY | os.O_RDWR) == 0 else "w")
+        return real_os_open(path, flags, *args)  # type: ignore[arg-type]
+
     monkeypatch.setattr(io, "open", counting_open)
     monkeypatch.setattr(builtins, "open", counting_open)
+    monkeypatch.setattr(os, "open", counting_os_open)
     lib = Library(data_dir, Settings())
     result = _results(list(lib.import_paths([target], embed=False)))["1nc.docx"]
     lib.close()
