@@ -4,12 +4,13 @@ stored offsets; only the tag comes from the model."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from agents.runtime.generation import GenerationRequest, Generator
 from agents.team.prompts import render
-from agents.team.tag_checks import normalize
+from agents.team.tag_checks import normalize, tag_problem
+from agents.team.tag_examples import ExampleBank, TagExample, default_bank, terms
 from evidence.cancel import CancelCheck
 from evidence.cards.card import Card, Mark, Span
 from evidence.cards.cite import Cite, build_cite
@@ -20,8 +21,57 @@ from evidence.index.records import PassageRecord, SourceRecord
 MarkCutter = Callable[[str, str, Embedder], list[Span]]
 
 
-def tag_prompt(generator: Generator, read: str) -> str:
-    return render(generator, "tag", read=read)
+# When the bank has no example near the card: two fixed ones.
+FIXED_EXAMPLES = (
+    TagExample(
+        "sanctions rarely change the behaviour of the target regime and often entrench it",
+        "Sanctions fail and entrench the regime.",
+    ),
+    TagExample(
+        "UNCLOS imposes a duty upon states to conserve whales that is stronger than the "
+        "whaling convention",
+        "UNCLOS requires states to conserve whales.",
+    ),
+)
+TAG_EXAMPLES = 4  # retrieved few-shot examples: more lengthen the prompt for little gain
+READ_WORDS = 80  # of the card's read text, in the prompt and as the retrieval query
+TAG_TOKENS = 40  # the length bound: debaters' tags average 13 words
+# One declarative sentence: starts with a capital (or a digit or quote) and ends at its first
+# full stop; "U.S." and "e.g." go on, but not "3.5" nor "U.S.S.R." (it looped "2.1.1.2.3.4…"
+# and "U.S.S.R.A.S.C.T…" on cards). No question or exclamation, no line break, none of the
+# marks tag_checks refuses as markup. Any GBNF-capable generator can apply it.
+TAG_GRAMMAR = r"""
+root ::= " "? first rest end
+first ::= [A-Z0-9"“‘']
+rest ::= ( [^.!?\n\r«»<>{}\[\]*#|\\`] | "." [A-Za-z] "." " " )+
+end ::= "." | "." [A-Za-z] "."
+"""
+# Repetition block: each token said already costs this much logit per use (OpenAI's
+# frequency penalty), so a greedy small model does not loop ("Climate change climate …").
+TAG_FREQUENCY_PENALTY = 0.5
+# A generated tag whose content words the card mostly lacks was seen to be a few-shot
+# example's tag copied ("No impact---it's inefficient…" on a proliferation card): written
+# again once. Debaters' own tags are often more abstract; this applies to the model only.
+GROUNDED = 0.4
+
+
+def read_text(card: Card) -> str:
+    """What the card reads aloud (highlight, else underline, else body), shortened."""
+    read = card.text_of(Mark.HIGHLIGHT) or card.text_of(Mark.UNDERLINE) or card.body
+    return " ".join(read.split()[:READ_WORDS])
+
+
+def tag_prompt(
+    generator: Generator, read: str, examples: Sequence[TagExample] = FIXED_EXAMPLES
+) -> str:
+    """Few-shot: the examples (most similar last, nearest the card) then the card."""
+    shots = "".join(f"Evidence: {e.read}\nTag: {e.tag}\n\n" for e in reversed(examples))
+    return render(generator, "tag", examples=shots, read=read)
+
+
+def tag_examples(read: str, bank: ExampleBank | None = None) -> list[TagExample]:
+    found = (bank or default_bank()).nearest(read, TAG_EXAMPLES)
+    return found or list(FIXED_EXAMPLES)
 
 
 @dataclass
@@ -63,21 +113,44 @@ def draft_from_passage(
 
 
 def write_tag(
-    generator: Generator, card: Card, cancel: CancelCheck, budget: int, attempt: int = 0
+    generator: Generator,
+    card: Card,
+    cancel: CancelCheck,
+    budget: int,
+    attempt: int = 0,
+    bank: ExampleBank | None = None,
 ) -> Iterator[str]:
     """Stream a tag for the card from its read text (the evidence is data in the prompt: the
-    model's output can only ever become the tag). A retry (`attempt` > 0) samples with some
-    temperature and another seed, so it does not repeat the refused tag."""
-    read = card.text_of(Mark.HIGHLIGHT) or card.text_of(Mark.UNDERLINE) or card.body
-    read = " ".join(read.split()[:120])
+    model's output can only ever become the tag), few-shot on the debaters' tags of the most
+    similar training cards, under the one-sentence grammar. A retry (`attempt` > 0) samples
+    with some temperature and another seed, so it does not repeat the refused tag."""
+    read = read_text(card)
     request = GenerationRequest(
-        tag_prompt(generator, read),
-        max_tokens=min(40, budget),
+        tag_prompt(generator, read, tag_examples(read, bank)),
+        max_tokens=min(TAG_TOKENS, budget),
         temperature=0.0 if attempt == 0 else 0.7,
         stop=("\n",),
+        grammar=TAG_GRAMMAR,
         seed=1234 + attempt,
+        frequency_penalty=TAG_FREQUENCY_PENALTY,
     )
     yield from generator.stream(request, cancel)
+
+
+def grounding(tag: str, card: Card) -> float:
+    """The share of the tag's content words that the card's body holds."""
+    words = set(terms(tag))
+    return len(words & set(terms(card.body))) / len(words) if words else 0.0
+
+
+def tag_refusal(tag: str, card: Card, others: Collection[str], last: bool) -> str:
+    """Why the Writer does not keep its generated tag; "" when it does. A degenerate tag
+    (tag_checks) never stays; one that says little of what the card says is written again
+    once, and then kept (the claim, the fallback, says even less of the card)."""
+    problem = tag_problem(tag, others)
+    if not problem and not last and grounding(tag, card) < GROUNDED:
+        return "it says little of what the card says"
+    return problem
 
 
 def tidy_tag(text: str) -> str:
