@@ -36,10 +36,17 @@ from agents.team.reviewer import (
     support,
 )
 from agents.team.searcher import Bonus, broaden, find_passages, lacking, passage_keys
-from agents.team.tag_checks import normalize, tag_problem
+from agents.team.tag_checks import normalize
 from agents.team.tasks import CutTask
 from agents.team.team import RunBudget, Steps, Team, run_done
-from agents.team.writer import Draft, draft_from_passage, fallback_tag, tidy_tag, write_tag
+from agents.team.writer import (
+    Draft,
+    draft_from_passage,
+    fallback_tag,
+    tag_refusal,
+    tidy_tag,
+    write_tag,
+)
 from evidence.cancel import CancelCheck, never
 from evidence.cards.card import Heading, Level
 from evidence.cards.store import analytic_passage_ids, load_cards_for_passages
@@ -232,7 +239,7 @@ def _tag(
         if cancel():
             return ""
         tag = tidy_tag("".join(pieces))
-        problem = tag_problem(tag, run.tags)
+        problem = tag_refusal(tag, draft.card, run.tags, last=attempt == 1)
         if not problem:
             run.tags.append(tag)
             return tag
