@@ -35,7 +35,15 @@ from agents.team.reviewer import (
     mechanical_objections,
     support,
 )
-from agents.team.searcher import Bonus, broaden, find_passages, lacking, passage_keys
+from agents.team.searcher import (
+    CARD_FLOOR,
+    Bonus,
+    broaden,
+    card_relevance,
+    find_passages,
+    lacking,
+    passage_keys,
+)
 from agents.team.tag_checks import normalize
 from agents.team.tasks import CutTask
 from agents.team.team import RunBudget, Steps, Team, run_done
@@ -54,6 +62,7 @@ from evidence.index.search import SearchHit
 
 # cosine(claim, the debater's tag) from which their tag already says what the claim needs
 OWN_TAG_SIMILARITY = 0.6
+MAX_REFUSED = 3  # passages below the card floor before a round stops looking (best first)
 
 
 @dataclass
@@ -106,32 +115,37 @@ def cut_claim(
             if added:
                 fresh = find_passages(team, queries, task, run, bonus)
         yield Searched(f"{len(fresh)} passages found", tuple(fresh))
-        if not fresh and not drafts:
+        # Analyzer: the passages whose cut card reads as evidence for the claim (the card
+        # floor: a search always has nearest neighbours); what is missing goes back.
+        need = task.cards - len(drafts)
+        chosen, refused = _choose(team, task.claim, fresh, need, run)
+        if refused:
+            yield Message(
+                Role.ANALYZER,
+                f"{refused} passages found do not support “{task.claim}” (what their card "
+                "would read is about something else): not cut",
+            )
+        if not chosen and not drafts:
             broader = broaden(task.claim, queries)
             if broader != queries and round_no < task.bounds.max_rounds:
                 yield Message(Role.ANALYZER, f"no evidence yet for “{task.claim}”: searching wider")
                 queries = broader
                 continue
             msg = (
-                f"no evidence in the library for “{task.claim}”: import articles or "
+                f"your library has no evidence for “{task.claim}”: import articles or "
                 "backfiles on it first (debate-prep import PATH); no card was invented"
             )
             yield Message(Role.SEARCHER, msg)
             return CutResult([], [msg], missing=msg)
-        # Analyzer: the passages that best support the claim; what is missing goes back.
-        need = task.cards - len(drafts)
-        chosen = fresh[:need]
-        run.used.update(h.passage_id for h in chosen)
-        run.texts.update(passage_keys(team.library, [h.passage_id for h in chosen]).values())
         missing = need - len(chosen)
         plan = f"use {len(chosen)} passages" + (f"; need {missing} more" if missing else "")
-        yield PassagesChosen(plan, task.claim, tuple(h.passage_id for h in chosen), missing)
+        ids = tuple(h.passage_id for h, _ in chosen)
+        yield PassagesChosen(plan, task.claim, ids, missing)
         # Writer: extractive bodies and marks; the model writes only the tag.
-        for hit in chosen:
+        for hit, draft in chosen:
             if cancel():
                 return CutResult([], objections, True)
-            draft = yield from _write(team, task, hit, run, cancel)
-            if draft is None:
+            if not (yield from _write(team, task, hit, draft, run, cancel)):
                 return CutResult([], objections, True)
             drafts.append(draft)
         # Reviewer: mechanical checks, then the other side's question: does the read text
@@ -168,8 +182,8 @@ def cut_passage(
         return CutResult([], [msg], missing=msg)
     run.used.add(passage_id)
     run.texts.update(passage_keys(team.library, [passage_id]).values())
-    draft = yield from _write(team, task, hits[0], run, cancel)
-    if draft is None:
+    draft = _draft(team, task.claim, hits[0])
+    if not (yield from _write(team, task, hits[0], draft, run, cancel)):
         return CutResult([], [], True)
     objections: list[str] = []
     yield from _review(team, draft, objections, run)
@@ -187,24 +201,52 @@ def _verdict(objections: list[str], enough: bool) -> Reviewed:
     return Reviewed(text, verdict, tuple(objections))
 
 
-def _write(
-    team: Team, task: CutTask, hit: SearchHit, run: RunBudget, cancel: CancelCheck
-) -> Steps[Draft | None]:
-    """Cut one card from a hit; None when cancelled mid-way (nothing half-made is kept)."""
+def _choose(
+    team: Team, claim: str, hits: list[SearchHit], need: int, run: RunBudget
+) -> tuple[list[tuple[SearchHit, Draft]], int]:
+    """Up to `need` hits, best first, each with its card cut (marks, no tag yet) and read as
+    evidence for the claim (CARD_FLOOR); and how many were refused. Every hit looked at is
+    the run's: a refused passage is not looked at again by a wider search."""
+    chosen: list[tuple[SearchHit, Draft]] = []
+    refused = 0
+    for hit in hits:
+        if len(chosen) >= need or refused >= MAX_REFUSED:
+            break
+        run.used.add(hit.passage_id)
+        run.texts.update(passage_keys(team.library, [hit.passage_id]).values())
+        draft = _draft(team, claim, hit)
+        if card_relevance(claim, draft.card, team.embedder) < CARD_FLOOR:
+            refused += 1
+            continue
+        chosen.append((hit, draft))
+    return chosen, refused
+
+
+def _draft(team: Team, claim: str, hit: SearchHit) -> Draft:
+    """The card a hit gives: verbatim body, marks cut for the claim, the claim as its tag."""
     lib = team.library
     passage = lib.store.passages([hit.passage_id])[hit.passage_id]
     source = lib.store.source(passage.source_id)
     assert source is not None
     # The imported card this passage is, if any (one indexed query, not the source's cards).
     existing = next(iter(load_cards_for_passages(lib.store.conn, [passage.id])), None)
-    draft = draft_from_passage(passage, source, existing, task.claim, team.cutter, team.embedder)
+    return draft_from_passage(passage, source, existing, claim, team.cutter, team.embedder)
+
+
+def _write(
+    team: Team, task: CutTask, hit: SearchHit, draft: Draft, run: RunBudget, cancel: CancelCheck
+) -> Steps[bool]:
+    """The Writer's tag for a drafted card; False when cancelled mid-way (nothing half-made
+    is kept)."""
+    source = team.library.store.source(draft.card.source_id or hit.source_id)
+    assert source is not None
     yield Started(Role.WRITER, f"cutting from {source.display_name}")
     draft.card.tag = yield from _tag(team, draft, task, run, cancel)
     if cancel():
-        return None
+        return False
     web = source.origin.startswith(("http://", "https://"))  # the page's URL is in the cite
-    yield CardCut(f"{draft.card.tag} ({draft.card.short_cite})", draft.card, passage.id, web)
-    return draft
+    yield CardCut(f"{draft.card.tag} ({draft.card.short_cite})", draft.card, hit.passage_id, web)
+    return True
 
 
 def _tag(

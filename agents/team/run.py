@@ -6,11 +6,13 @@ ends (all of them when it is cancelled or fails)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Generator
 
 from agents.team.builders import run_build
 from agents.team.cut_rounds import run_cut
 from agents.team.events import StepEvent
+from agents.team.memo import MemoEmbedder
 from agents.team.tasks import CutTask, Task
 from agents.team.team import Team
 from evidence.cancel import CancelCheck, never
@@ -21,6 +23,8 @@ def run_task(
 ) -> Generator[StepEvent, None, None]:
     """The task's steps, ending with exactly one RunDone (nothing runs until iterated;
     closing it early removes the web pages the run imported)."""
+    # Each text embedded once per run (the library's passage vectors reused: searcher.py).
+    team = dataclasses.replace(team, embedder=MemoEmbedder(team.embedder))
     if isinstance(task, CutTask):
         steps = run_cut(task, team, cancel)
     else:

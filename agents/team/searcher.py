@@ -6,15 +6,21 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
+from agents.team.memo import MemoEmbedder
 from agents.team.reviewer import cosine
 from agents.team.tasks import CutTask
 from agents.team.team import RunBudget, Team
-from evidence.cards.card import Card
+from evidence.cards.card import Card, Mark
 from evidence.cards.store import analytic_passage_ids, load_cards_for_passages
+from evidence.errors import EvidenceError
+from evidence.index.embedding import Embedder
 from evidence.index.search import SearchFilters, SearchHit
 from evidence.library import Library
 
 MIN_RELEVANCE = 0.25  # cosine(claim, passage) below which a passage is not evidence for it
+# cosine(claim, the card's read text) below which the card is no evidence for the claim:
+# calibrated on real tag/card pairs by bench/relevance_floor.py (see its docstring).
+CARD_FLOOR = 0.30
 Bonus = Callable[[str], float]  # extra relevance for a passage's text (e.g. answer cues)
 
 
@@ -89,6 +95,7 @@ def relevant(
         return []
     passages = team.library.store.passages([h.passage_id for h in hits])
     texts = [passages[h.passage_id].text for h in hits]
+    _stored_vectors(team, {h.passage_id: passages[h.passage_id].text for h in hits})
     claim_vec, *vecs = team.embedder.embed([claim, *texts])
     scored = [(cosine(claim_vec, v), h) for v, h in zip(vecs, hits, strict=True)]
     kept = [(score, h) for score, h in scored if score >= MIN_RELEVANCE]
@@ -96,6 +103,31 @@ def relevant(
         kept = [(score + bonus(passages[h.passage_id].text), h) for score, h in kept]
         kept = [(score, h) for score, h in kept if score >= MIN_RELEVANCE]
     return [h for _, h in sorted(kept, key=lambda x: -x[0])]
+
+
+def _stored_vectors(team: Team, texts: dict[int, str]) -> None:
+    """The library already holds each passage's vector (its text, embedded at import by the
+    same model): the run's memo takes those instead of embedding the passages again."""
+    memo = team.embedder
+    if not isinstance(memo, MemoEmbedder):
+        return
+    try:
+        if team.library.embedder().model_id != memo.model_id:
+            return
+        vectors_of = getattr(team.library.vectors(), "vectors_of", None)  # Chroma's index
+    except EvidenceError:
+        return
+    if vectors_of is not None:
+        for pid, vec in vectors_of(list(texts)).items():
+            memo.remember(texts[pid], vec)
+
+
+def card_relevance(claim: str, card: Card, embedder: Embedder) -> float:
+    """How much the card, as it would be read (highlight, else underline, else body), is
+    about the claim: what the judge hears, not the passage the search matched."""
+    read = card.text_of(Mark.HIGHLIGHT) or card.text_of(Mark.UNDERLINE) or card.body
+    claim_vec, read_vec = embedder.embed([claim, read])
+    return cosine(claim_vec, read_vec)
 
 
 def broaden(claim: str, queries: list[str]) -> list[str]:
