@@ -1,7 +1,8 @@
 """The Analyzer's plan: the claims a block, an answer or a case needs, asked of the model as
-JSON under a grammar, then checked: near-duplicates are dropped, and so are "answers" that
-only restate the opponent. A small model often repeats the question; what survives is the
-plan, and the evidence fills the rest (the caller's job)."""
+JSON under a grammar, then checked (plan_checks.py): fragments and near-duplicates are
+dropped, and so are "answers" that only restate the opponent. A small model often repeats
+the question; a refused plan is asked for once more, then filled from the library (the
+caller's job, builders.py)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,11 @@ from typing import Any
 
 from agents.runtime.generation import GenerationError, GenerationRequest, Generator
 from agents.team.events import Role, StepEvent, TokenStreamed
+from agents.team.plan_checks import check_plan
 from agents.team.prompts import render
-from agents.team.reviewer import cosine
 from evidence.cancel import CancelCheck
 from evidence.index.embedding import Embedder
 
-DUPLICATE = 0.9  # cosine above which two claims say the same thing
 ATTEMPTS = 2
 
 
@@ -37,16 +37,19 @@ def ask_claims(
     n: int,
     budget: int,
     cancel: CancelCheck,
+    replan: bool = False,
 ) -> Gen[StepEvent, None, list[str] | None]:
     """Stream the model's JSON plan as Analyzer tokens; the claims, or None when cancelled.
+    `replan`: the first plan was refused, so sample another (greedy would repeat it).
     Raises GenerationError when no attempt parses (the step fails with that reason)."""
     request = GenerationRequest(
         prompt, max_tokens=min(60 * n, budget), temperature=0.0, json_schema=plan_schema(n)
     )
     reason = ""
     for attempt in range(ATTEMPTS):
-        if attempt:  # another seed, some temperature: the same prompt gives the same output
-            request = dataclasses.replace(request, seed=request.seed + attempt, temperature=0.7)
+        if attempt or replan:  # another seed, some temperature: the same prompt, same output
+            seed = request.seed + attempt + (ATTEMPTS if replan else 0)
+            request = dataclasses.replace(request, seed=seed, temperature=0.7)
         pieces: list[str] = []
         for piece in generator.stream(request, cancel):
             pieces.append(piece)
@@ -74,23 +77,10 @@ def _first_sentence(text: str) -> str:
 def distinct_claims(
     claims: list[str], embedder: Embedder, avoid: str = "", limit: int = 0
 ) -> list[str]:
-    """Claims that add something: not a near-copy of an earlier one, nor of `avoid`."""
-    if not claims:
-        return []
-    texts = [avoid, *claims] if avoid else claims
-    vecs = embedder.embed(texts)
-    avoid_vec, claim_vecs = (vecs[0], vecs[1:]) if avoid else (None, vecs)
-    kept: list[tuple[str, list[float]]] = []
-    for claim, vec in zip(claims, claim_vecs, strict=True):
-        if len(claim.split()) < 3:
-            continue
-        if avoid_vec is not None and cosine(vec, avoid_vec) > DUPLICATE:
-            continue
-        if any(cosine(vec, k) > DUPLICATE for _, k in kept):
-            continue
-        kept.append((claim, list(vec)))
-    out = [c for c, _ in kept]
-    return out[:limit] if limit else out
+    """Claims that add something: full claims (plan_checks.py), not a near-copy of an earlier
+    one, nor of `avoid`."""
+    kept = check_plan(claims, embedder, avoid).kept
+    return kept[:limit] if limit else kept
 
 
 def plan_prompt(generator: Generator, kind: str, subject: str, side: str = "") -> str:

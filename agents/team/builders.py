@@ -9,19 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from agents.runtime.generation import GenerationError
-from agents.team.analyzer import ask_claims, distinct_claims, plan_prompt
 from agents.team.cut_rounds import CutResult, cut_claim
-from agents.team.events import (
-    Message,
-    Planned,
-    Reviewed,
-    Role,
-    Started,
-    StepEvent,
-    StepFailed,
-    TokenStreamed,
-)
+from agents.team.events import Message, Reviewed, Role, Started, StepEvent, StepFailed
+from agents.team.planning import case_plan, plan_claims
 from agents.team.searcher import Bonus
 from agents.team.tasks import AnswerTask, BlockTask, Bounds, BuildTask, CaseTask, CutTask, Side
 from agents.team.team import RunBudget, Steps, Team, run_done
@@ -77,7 +67,9 @@ def run_build(task: BuildTask, team: Team, cancel: CancelCheck = never) -> Itera
 
 def _block(task: BlockTask, team: Team, run: RunBudget, cancel: CancelCheck) -> Steps[None]:
     yield Started(Role.TEAM, f"Research a block for: {task.claim}")
-    claims = yield from _plan(team, task.bounds, run, cancel, "block", task.claim, task.answers)
+    claims = yield from plan_claims(
+        team, task.bounds, run, cancel, "block", task.claim, task.answers
+    )
     if claims is None:
         yield run_done([], [], True)
         return
@@ -106,7 +98,7 @@ def _answer(task: AnswerTask, team: Team, run: RunBudget, cancel: CancelCheck) -
         yield StepFailed(Role.ANALYZER, msg)
         yield run_done([], [msg], False)
         return
-    answers = yield from _plan(team, task.bounds, run, cancel, "answer", claim, task.answers)
+    answers = yield from plan_claims(team, task.bounds, run, cancel, "answer", claim, task.answers)
     if answers is None:
         yield run_done([], [], True)
         return
@@ -123,9 +115,7 @@ def _case(task: CaseTask, team: Team, run: RunBudget, cancel: CancelCheck) -> St
     title = re.sub(r"^\s*resolved\s*[:,]?\s*", "", task.resolution, flags=re.IGNORECASE).strip()
     speech = "1AC" if task.side == Side.AFF else "1NC"
     yield Started(Role.TEAM, f"Build the {speech} for: {title}")
-    side = "affirmative" if task.side == Side.AFF else "negative"
-    seeds = yield from _plan(team, task.bounds, run, cancel, "case", title, task.contentions,
-                             side)  # fmt: skip
+    seeds, names = yield from case_plan(task, team, run, cancel, title, speech)
     if seeds is None:
         yield run_done([], [], True)
         return
@@ -152,12 +142,13 @@ def _case(task: CaseTask, team: Team, run: RunBudget, cancel: CancelCheck) -> St
         if impact.cancelled:
             yield run_done([], objections, True)
             return
-        objections += [o for o in impact.objections if not o.startswith("no evidence")]
+        objections += [] if impact.missing else impact.objections
         if not impact.drafts:
             objections.append(f"Contention {number} has no impact card")
         chain = link.drafts + impact.drafts
         drafts += chain
-        heading = f"Contention {len(contentions) + 1}: {first.tag.rstrip('.')}"[:120]
+        name = names[number - 1] if number <= len(names) else first.tag.rstrip(".")
+        heading = f"Contention {len(contentions) + 1}: {name}"[:120]
         contentions.append(Heading(Level.HAT, heading, _cards(chain)))
     if not drafts:
         msg = (
@@ -170,43 +161,6 @@ def _case(task: CaseTask, team: Team, run: RunBudget, cancel: CancelCheck) -> St
     plan: list[Node] = [Analytic(f"Plan: {title}")] if task.side == Side.AFF else []
     pocket = Heading(Level.POCKET, f"{speech}: {title}"[:120], [*plan, *contentions])
     yield from _finish(CutResult(drafts, objections), [pocket])
-
-
-def _plan(
-    team: Team, bounds: Bounds, run: RunBudget, cancel: CancelCheck, kind: str, subject: str,
-    n: int, side: str = "",
-) -> Steps[list[str] | None]:  # fmt: skip
-    """The Analyzer's claims for the task (maybe fewer than n); None when cancelled."""
-    yield Started(Role.ANALYZER, f"planning {n} claims for: {subject}")
-    budget = bounds.max_generated_tokens - run.tokens
-    claims: list[str] | None = []
-    if budget > 0:
-        try:
-            steps = ask_claims(team.generator, plan_prompt(team.generator, kind, subject, side),
-                               n, budget, cancel)  # fmt: skip
-            claims = yield from _counting(steps, run)
-        except GenerationError as exc:
-            yield StepFailed(
-                Role.ANALYZER, f"plan not generated ({exc}); planning from the evidence"
-            )
-    if claims is None or cancel():
-        return None
-    avoid = subject if kind == "answer" else ""
-    kept = distinct_claims(claims, team.embedder, avoid=avoid, limit=n)
-    note = f"; {n - len(kept)} left to the evidence" if len(kept) < n else ""
-    yield Planned("claims: " + " | ".join(kept) + note, tuple(kept), n - len(kept))
-    return kept
-
-
-def _counting(steps: Steps[list[str] | None], run: RunBudget) -> Steps[list[str] | None]:
-    while True:
-        try:
-            event = next(steps)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
-        if isinstance(event, TokenStreamed):
-            run.tokens += 1
-        yield event
 
 
 def _cut_each(
