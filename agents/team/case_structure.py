@@ -20,6 +20,8 @@ from evidence.cards.store import CardRow, load_cards
 
 SPEECH = {Side.AFF: re.compile(r"\b1AC\b", re.I), Side.NEG: re.compile(r"\b1NC\b", re.I)}
 ADVANTAGE = re.compile(r"\b(adv|advantage|contention)\b", re.I)
+# A neg file names the aff's advantages too ("Equitable Apportionment ADV" over its answers).
+NEG_FILE = re.compile(r"\b([12]N[CR]|neg|negative)\b", re.I)
 # Parts of a case file that are not arguments: the team's notes, tools, cross-ex.
 NOT_A_PART = re.compile(r"\b(notes?|toolbox|cx|cross[- ]?ex|table of contents|tt)\b", re.I)
 # The speech's name and separators around a part's title: "Cartelization---1AC", "1NC – DA".
@@ -66,7 +68,11 @@ def case_parts(rows: list[CardRow], side: Side) -> list[CasePart]:
         heading = row.path[-1][1]
         names = [title for _, title in row.path]
         in_speech = any(SPEECH[side].search(t) for t in names)
-        named = side == Side.AFF and bool(ADVANTAGE.search(heading))
+        named = (
+            side == Side.AFF
+            and bool(ADVANTAGE.search(heading))
+            and not any(NEG_FILE.search(t) for t in names)
+        )
         if not (in_speech or named) or NOT_A_PART.search(heading):
             continue
         title = _DECOR.sub(" ", heading).strip(" -–—:")
