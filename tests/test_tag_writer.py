@@ -14,7 +14,13 @@ from agents.runtime.generation import GenerationRequest
 from agents.runtime.llama_generator import LlamaGenerator
 from agents.team.tag_checks import normalize, tag_problem
 from agents.team.tag_examples import ExampleBank, TagExample, default_bank, terms
-from agents.team.writer import FIXED_EXAMPLES, tag_examples, tidy_tag, write_tag
+from agents.team.writer import (
+    FIXED_EXAMPLES,
+    TAG_GRAMMAR,
+    tag_examples,
+    tidy_tag,
+    write_tag,
+)
 from bench.tag_eval import lcs, rouge_l_f
 from evidence.cards.card import Card, Mark
 from evidence.verbatim.reader import read_verbatim
@@ -63,6 +69,21 @@ def test_the_grammar_keeps_one_sentence_and_the_penalty_stops_a_loop(
     before = "".join(gemma.stream(plain)).lower().count("climate")
     after = "".join(gemma.stream(penalised)).lower().count("climate")
     assert before >= 3 and after < before, (before, after)
+
+
+def test_the_grammar_keeps_decimals_and_refuses_a_chain_of_numbers(gemma: LlamaGenerator) -> None:
+    """A tag like "Warming kills 3.5 million people." once ended at "3." (the grammar took
+    every full stop for the end); a run of numbers ("2.1.1.2.3…") still cannot loop."""
+    copy = (
+        "Copy the sentence.\nSentence: Sea levels rise 2.5 feet by 2100.\nCopy: Sea levels rise "
+        "2.5 feet by 2100.\nSentence: Warming kills 3.5 million people.\nCopy:"
+    )
+    request = GenerationRequest(copy, max_tokens=24, temperature=0.0, grammar=TAG_GRAMMAR)
+    tag = tidy_tag("".join(gemma.stream(request)))
+    assert "3.5 million" in tag, tag
+    chain = "Copy the sentence.\nSentence: Section 2.1.1.2.3.4.5.6.7.8.9 applies.\nCopy:"
+    tag = "".join(gemma.stream(GenerationRequest(chain, 24, 0.0, grammar=TAG_GRAMMAR)))
+    assert not re.search(r"\d\.\d\.\d", tag), tag
 
 
 def test_retrieval_finds_training_examples_on_the_query_topic() -> None:

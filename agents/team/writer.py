@@ -37,13 +37,16 @@ TAG_EXAMPLES = 4  # retrieved few-shot examples: more lengthen the prompt for li
 READ_WORDS = 80  # of the card's read text, in the prompt and as the retrieval query
 TAG_TOKENS = 40  # the length bound: debaters' tags average 13 words
 # One declarative sentence: starts with a capital (or a digit or quote) and ends at its first
-# full stop; "U.S." and "e.g." go on, but not "3.5" nor "U.S.S.R." (it looped "2.1.1.2.3.4…"
-# and "U.S.S.R.A.S.C.T…" on cards). No question or exclamation, no line break, none of the
-# marks tag_checks refuses as markup. Any GBNF-capable generator can apply it.
+# full stop; "U.S." and "e.g." go on, and a decimal ("3.5 million", "$1.5M", "5.1%") whose
+# one to three digits end at a space, sign or unit, but not "U.S.S.R." nor a chain of
+# numbers (it looped "2.1.1.2.3.4…" and "U.S.S.R.A.S.C.T…" on cards). No question or
+# exclamation, no line break, none of the marks tag_checks refuses as markup. Any
+# GBNF-capable generator can apply it.
 TAG_GRAMMAR = r"""
 root ::= " "? first rest end
 first ::= [A-Z0-9"“‘']
-rest ::= ( [^.!?\n\r«»<>{}\[\]*#|\\`] | "." [A-Za-z] "." " " )+
+rest ::= ( [^.!?\n\r«»<>{}\[\]*#|\\`] | "." [A-Za-z] "." " " | decimal )+
+decimal ::= "." [0-9] [0-9]? [0-9]? [ %,MmBbKkTt]
 end ::= "." | "." [A-Za-z] "."
 """
 # Repetition block: each token said already costs this much logit per use (OpenAI's
