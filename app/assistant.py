@@ -94,7 +94,8 @@ def run_team(
 ) -> RunResult:
     """Run the team on an open Library, `report` each step as it happens, and store the cards
     unless the run was cancelled (then the web pages it imported are removed too).
-    EvidenceError when the web settings cannot be used."""
+    EvidenceError when the web settings cannot be used, or when the model stopped answering
+    at all (a model server gone: RunDone.failed), with the reason; nothing is stored then."""
     # Web research only with web access on; off, the team never touches the network.
     web = web_research_from_settings(library.settings)
     # The learned cutter (it falls back to the clause heuristic if its weights cannot load).
@@ -109,6 +110,8 @@ def run_team(
             report(event)
             if isinstance(event, RunDone):
                 done = event
+        if done is not None and done.failed:  # the model cannot answer: an error, not a Stop
+            raise EvidenceError(f"the run stopped: {done.failed}")
         # A Stop after the end still wins: the user saw "stopped", so nothing may appear.
         if done is not None and not done.cancelled and not cancelled():
             heading = _heading(task, done)

@@ -15,6 +15,12 @@ class GenerationError(Exception):
     output not parseable after retries, out of memory)."""
 
 
+class GeneratorUnavailable(GenerationError):
+    """The generator cannot answer any request (a model server that does not answer, refuses
+    the key or does not serve the model): the next step would fail the same way, so a run
+    stops here rather than fall back at every step."""
+
+
 @dataclass(frozen=True)
 class GenerationRequest:
     prompt: str  # the full prompt text (use Generator.chat_prompt to build one for chat models)

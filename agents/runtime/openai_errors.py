@@ -11,26 +11,26 @@ from time import time
 
 import httpx
 
-from agents.runtime.generation import GenerationError
+from agents.runtime.generation import GenerationError, GeneratorUnavailable
 
 
 class ModelServerError(GenerationError):
     """The model server could not be used; the message says why and what to do."""
 
 
-class ServerUnreachable(ModelServerError):
+class ServerUnreachable(ModelServerError, GeneratorUnavailable):
     """Nothing answers at the address (refused, no such host, connect timeout)."""
 
 
-class ServerTLSError(ModelServerError):
+class ServerTLSError(ModelServerError, GeneratorUnavailable):
     """The https connection failed (certificate or protocol)."""
 
 
-class ServerAuthError(ModelServerError):
+class ServerAuthError(ModelServerError, GeneratorUnavailable):
     """401/403: the API key is missing, wrong or lacks access."""
 
 
-class UnknownServerModel(ModelServerError):
+class UnknownServerModel(ModelServerError, GeneratorUnavailable):
     """The server does not serve the model name in Settings."""
 
 

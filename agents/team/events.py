@@ -164,9 +164,14 @@ class RunDone:
     nodes: tuple[Node, ...]
     objections: tuple[str, ...]
     cancelled: bool = False
+    # Why the run stopped early because the model cannot answer at all (a model server gone,
+    # its key refused): then it ends as a cancelled run does, keeping nothing; "" otherwise.
+    failed: str = ""
 
     @property
     def text(self) -> str:
+        if self.failed:
+            return f"stopped: {self.failed}"
         summary = "cancelled" if self.cancelled else f"{len(self.cards)} cards"
         if self.objections:
             summary += f"; {len(self.objections)} objections remain"

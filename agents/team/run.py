@@ -7,11 +7,12 @@ ends (all of them when it is cancelled or fails)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 
+from agents.team.availability import WatchedGenerator
 from agents.team.builders import run_build
 from agents.team.cut_rounds import run_cut
-from agents.team.events import StepEvent
+from agents.team.events import Role, RunDone, StepEvent, StepFailed
 from agents.team.memo import MemoEmbedder
 from agents.team.tasks import CutTask, Task
 from agents.team.team import Team
@@ -24,12 +25,33 @@ def run_task(
     """The task's steps, ending with exactly one RunDone (nothing runs until iterated;
     closing it early removes the web pages the run imported)."""
     # Each text embedded once per run (the library's passage vectors reused: searcher.py).
-    team = dataclasses.replace(team, embedder=MemoEmbedder(team.embedder))
+    watched = WatchedGenerator(team.generator)
+    team = dataclasses.replace(team, embedder=MemoEmbedder(team.embedder), generator=watched)
+
+    def stop() -> bool:  # a model that cannot answer stops the run as a Stop does
+        return cancel() or bool(watched.down)
+
     if isinstance(task, CutTask):
-        steps = run_cut(task, team, cancel)
+        steps = _ending(run_cut(task, team, stop), watched)
     else:
-        steps = run_build(task, team, cancel)
+        steps = _ending(run_build(task, team, stop), watched)
     if team.web is None:
         yield from steps
     else:
         yield from team.web.keep_used(steps, team.library)
+
+
+def _ending(steps: Iterator[StepEvent], watched: WatchedGenerator) -> Iterator[StepEvent]:
+    """The steps; a run the model stopped ends saying why, keeping nothing (as a Stop)."""
+    try:
+        for event in steps:
+            if isinstance(event, RunDone) and watched.down:
+                yield StepFailed(Role.TEAM, f"the run stopped: {watched.down}")
+                event = dataclasses.replace(
+                    event, cards=(), nodes=(), cancelled=True, failed=watched.down
+                )
+            yield event
+    finally:  # closing this closes the run where it stands
+        close = getattr(steps, "close", None)
+        if close is not None:
+            close()
