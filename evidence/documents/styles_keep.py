@@ -1,0 +1,96 @@
+"""Keep a document's own styles.xml when it is saved through the Verbatim writer.
+
+A debater's file carries their fonts, sizes and colours in word/styles.xml; the writer
+builds a fresh package with ours. On save the original part goes back in, byte for byte,
+unless it lacks a style the body uses: then only those styles of ours are added to it.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import zipfile
+import zlib
+from typing import Any
+
+from lxml import etree
+
+from evidence.verbatim.styles_def import (
+    CITE_STYLE_ID,
+    EMPHASIS_STYLE_ID,
+    HEADING_STYLE_IDS,
+    UNDERLINE_STYLE_ID,
+)
+
+STYLES_PART = "word/styles.xml"
+MAX_STYLES_BYTES = 20 * 2**20  # Verbatim's is ~60 kB; anything near this is not styles
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def styles_xml(package: bytes) -> bytes | None:
+    """The styles part of a .docx, or None when it has none (or it cannot be read)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(package)) as archive:
+            info = archive.getinfo(STYLES_PART)
+            if info.file_size > MAX_STYLES_BYTES:
+                return None
+            return archive.read(info)
+    except (KeyError, zipfile.BadZipFile, zlib.error, RuntimeError, OSError, EOFError):
+        return None
+
+
+def merge_styles(package: bytes, original: bytes) -> bytes:
+    """`package` (the writer's .docx) with `original` as its styles part, plus any style
+    of the writer's that the original lacks. A damaged original is ignored."""
+    ours = styles_xml(package)
+    if ours is None:
+        return package
+    try:
+        kept = _parse(original)
+        mine = _parse(ours)
+    except etree.XMLSyntaxError:
+        return package
+    if kept.tag != f"{_W}styles":
+        return package
+    have = {s.get(f"{_W}styleId") for s in kept.iter(f"{_W}style")}
+    missing = _needed(mine, have)
+    data = original
+    if missing:
+        for style in missing:
+            kept.append(copy.deepcopy(style))
+        data = etree.tostring(kept, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return _replace_part(package, STYLES_PART, data)
+
+
+def _needed(mine: Any, have: set[str | None]) -> list[Any]:
+    """The writer's styles the body refers to (and what they are based on or linked to)
+    that the original lacks, in the writer's order."""
+    by_id = {s.get(f"{_W}styleId"): s for s in mine.iter(f"{_W}style")}
+    want: set[str] = set()
+    todo = [*HEADING_STYLE_IDS.values(), CITE_STYLE_ID, UNDERLINE_STYLE_ID, EMPHASIS_STYLE_ID]
+    while todo:
+        sid = todo.pop()
+        if sid in want or sid in have or sid not in by_id:
+            continue
+        want.add(sid)
+        for ref in ("basedOn", "link", "next"):
+            el = by_id[sid].find(f"{_W}{ref}")
+            if el is not None and el.get(f"{_W}val"):
+                todo.append(el.get(f"{_W}val"))
+    return [s for sid, s in by_id.items() if sid in want]
+
+
+def _parse(blob: bytes) -> Any:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    return etree.fromstring(blob, parser)
+
+
+def _replace_part(package: bytes, name: str, data: bytes) -> bytes:
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(package)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            dst.writestr(info, data if info.filename == name else src.read(info))
+    return out.getvalue()
