@@ -28,6 +28,7 @@ TABLE_MARK, IMAGE_MARK = "[Table omitted]", "[Image omitted]"
 
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _P, _R, _TBL, _T = f"{W}p", f"{W}r", f"{W}tbl", f"{W}t"
+_BOOKMARK = f"{W}bookmarkStart"
 _PPR, _RPR, _PSTYLE, _RSTYLE = f"{W}pPr", f"{W}rPr", f"{W}pStyle", f"{W}rStyle"
 _VAL = f"{W}val"
 _SPACE = {f"{W}tab", f"{W}ptab", f"{W}br", f"{W}cr"}
@@ -56,6 +57,7 @@ class Para:
     level: int  # 0 body text, 1..4 Pocket/Hat/Block/Tag
     segments: list[Segment] = field(default_factory=list)
     table: bool = False
+    bookmarks: list[str] = field(default_factory=list)  # names, read on headings only
 
     @property
     def text(self) -> str:
@@ -76,10 +78,18 @@ def read_blocks(body: Any, styles: StyleSheet) -> list[Para]:
 
 
 def _iter_blocks(container: Any, styles: StyleSheet) -> Iterator[Para]:
+    # A bookmark can start between paragraphs (Word puts some there); it opens at the next.
+    pending: list[str] = []
     for child in container:
         tag = child.tag
         if tag == _P:
-            yield _paragraph(child, styles)
+            para = _paragraph(child, styles)
+            if pending:
+                para.bookmarks[:0] = pending
+                pending = []
+            yield para
+        elif tag == _BOOKMARK:
+            pending.append(child.get(f"{W}name") or "")
         elif tag == _TBL:
             yield Para(0, [Segment(TABLE_MARK, marker=True)], table=True)
         elif isinstance(tag, str) and tag not in _SKIP:
@@ -94,6 +104,8 @@ def _paragraph(p: Any, styles: StyleSheet) -> Para:
     level = outline_to_level(outline) if outline is not None else styles.heading_level(style)
     para = Para(level)
     _collect(p, style, styles, para.segments)
+    if level:  # a heading: a card's provenance is a bookmark on its tag (documents/provenance)
+        para.bookmarks = [b.get(f"{W}name") or "" for b in p.iter(_BOOKMARK)]
     return para
 
 

@@ -14,6 +14,7 @@ imported; the document's warnings count it.
 from __future__ import annotations
 
 from evidence.cards.card import Analytic, Card, Heading, Level, Node
+from evidence.documents.provenance import find_provenance
 from evidence.verbatim.blocks import Para
 from evidence.verbatim.body import build_body
 from evidence.verbatim.cites import BY_POSITION, find_cite, split_cite
@@ -39,6 +40,10 @@ def outline(paras: list[Para]) -> tuple[list[Node], list[str]]:
             nodes.append(Heading(Level(head.level), title))
         tag = title if head.level == Level.TAG else ""
         node = _group(tag, paras[i + 1 : end])
+        if isinstance(node, Card) and head.level == Level.TAG and head.bookmarks:
+            found = find_provenance(head.bookmarks)
+            if found is not None:
+                node.source_id, node.source_offset = found
         if node is not None:
             nodes.append(node)
         i = end

@@ -23,6 +23,7 @@ from docx.oxml.ns import qn
 
 from evidence.atomic import atomic_open
 from evidence.cards.card import Analytic, Card, CardDocument, Heading, Level, Mark, Node
+from evidence.documents.provenance import bookmark_name
 from evidence.verbatim.styles_def import (
     CITE_STYLE_ID,
     EMPHASIS_STYLE_ID,
@@ -181,6 +182,7 @@ class _Builder:
         )
         small = half_points(options.shrink_size_pt)
         self.small = f'<w:sz w:val="{small}"/><w:szCs w:val="{small}"/>'
+        self.bookmarks: set[str] = set()  # provenance bookmark names used (unique per file)
 
     def nodes(self, nodes: list[Node]) -> None:
         for node in nodes:
@@ -199,7 +201,18 @@ class _Builder:
                 self._text_paragraph(line, None)
 
     def card(self, card: Card) -> None:
-        self._text_paragraph(card.tag, HEADING_STYLE_IDS[Level.TAG])
+        name = None
+        if card.source_id is not None:
+            name = bookmark_name(card.source_id, card.source_offset, self.bookmarks)
+        if name is None:
+            self._text_paragraph(card.tag, HEADING_STYLE_IDS[Level.TAG])
+        else:  # the provenance, as a hidden bookmark around the tag's text
+            n = len(self.bookmarks)
+            self.out.append(
+                f'<w:p><w:pPr><w:pStyle w:val="{HEADING_STYLE_IDS[Level.TAG]}"/></w:pPr>'
+                f'<w:bookmarkStart w:id="{n}" w:name="{name}"/>'
+                f'{_run(card.tag, "") if card.tag else ""}<w:bookmarkEnd w:id="{n}"/></w:p>'
+            )
         lines = card.full_cite.split("\n")
         if card.short_cite and _two_line_cite(lines):
             self._cite_paragraph(card.short_cite, lines[0])
