@@ -14,7 +14,7 @@ from evidence.atomic import atomic_write_text
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2  # 2: the generator can be a model server (generator_source, server_*)
+SCHEMA_VERSION = 3  # 2: a model server (generator_source, server_*); 3: words_per_minute
 WEB_SEARCH_PROVIDERS = ("duckduckgo", "searxng")
 GENERATOR_SOURCES = ("local", "server")  # this computer, or an OpenAI-compatible server
 
@@ -47,6 +47,7 @@ class Settings:
     server_api_key: str = ""  # sent as Authorization: Bearer; never printed
     server_model: str = ""  # the model's name on the server (one of its /v1/models)
     server_timeout_s: int = 120  # connect, and the longest wait for the server's next byte
+    words_per_minute: int = 276  # speaking speed for read times (a policy median, issue 14)
 
     def validate(self) -> list[str]:
         """Fix out-of-range values in place; return a note for each fix."""
@@ -63,6 +64,7 @@ class Settings:
             "web_timeout_s": 1 <= self.web_timeout_s <= 600,
             "generator_source": self.generator_source in GENERATOR_SOURCES,
             "server_timeout_s": 1 <= self.server_timeout_s <= 3600,
+            "words_per_minute": 60 <= self.words_per_minute <= 600,
         }
         for name, ok in checks.items():
             if not ok:
@@ -119,6 +121,7 @@ def _migrate(raw: dict[str, Any]) -> dict[str, Any]:
     if isinstance(version, int) and version < 2:
         # Version 1 knew only models on this computer (a server needs an address anyway).
         raw["generator_source"] = "local"
+    # Version 3 only added words_per_minute: its default fills in, nothing to change.
     raw["schema_version"] = SCHEMA_VERSION
     return raw
 

@@ -45,9 +45,10 @@ from evidence.documents.outline_migration import migrate_outline
 from evidence.documents.provenance import bookmark_name, parse_name
 from evidence.documents.recovery import RecoveryStore, recovery_key
 from evidence.documents.send_doc import send_doc
-from evidence.documents.stats import document_stats, format_seconds, marked_words
+from evidence.documents.stats import DEFAULT_WPM, document_stats, format_seconds, marked_words
 from evidence.errors import CorruptFile, EmptyFile, EncryptedFile, UnreadablePath, UnsupportedFile
 from evidence.parsers.sniff import OLE2_MAGIC
+from evidence.settings import Settings, load_settings, save_settings
 from evidence.verbatim.reader import read_verbatim
 from evidence.verbatim.writer import ExportError, docx_bytes
 from tests.conftest import SAMPLES
@@ -461,3 +462,18 @@ def test_outline_json_becomes_a_document_once(tmp_path: Path) -> None:
     assert _provenance(back) == WANT
     assert migrate_outline(tmp_path) == path  # the second start finds it
     assert migrate_outline(tmp_path / "none") is None
+
+
+# -- the setting ---------------------------------------------------------------------------------
+
+
+def test_words_per_minute_setting(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"schema_version": 2, "threads": 2}))  # before the field
+    assert load_settings(path).words_per_minute == DEFAULT_WPM
+    path.write_text(json.dumps({"schema_version": 3, "words_per_minute": 5000}))
+    assert load_settings(path).words_per_minute == DEFAULT_WPM  # out of range: the default
+    settings = Settings(words_per_minute=180)
+    save_settings(path, settings)
+    assert json.loads(path.read_text())["schema_version"] == 3
+    assert load_settings(path).words_per_minute == 180
