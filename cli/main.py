@@ -16,6 +16,7 @@ from app.context import AppContext
 from app.log_setup import setup_logging
 from cli.agents import AGENT_COMMANDS, add_agent_commands, run_agent_command
 from cli.cards import add_card_commands, resolve_sources, run_cards, run_export
+from cli.doc import add_doc_commands, run_doc
 from cli.doctor import add_doctor_command, run_doctor_command
 from cli.exit_codes import ExitCode
 from cli.interrupt import ctrl_c
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_model_commands(sub)
     add_team_commands(sub)
     add_doctor_command(sub)
+    add_doc_commands(sub)
     st = sub.add_parser("settings", help="show settings, or change them: KEY=VALUE ...")
     st.add_argument("assignments", nargs="*", metavar="KEY=VALUE")
     _global_options_everywhere(p)
@@ -123,6 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_settings(data_dir.settings, args.assignments, args.json)
     if args.command == "models":  # needs no library: models never open the database
         return run_models(data_dir, args)
+    if args.command == "doc":  # a Word file and the settings: no library
+        return run_doc(data_dir, args)
     # The same context as the window's: settings, the shared embedder and generator.
     ctx = AppContext.open(data_dir)
     for notice in ctx.notices:
