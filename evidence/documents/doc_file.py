@@ -18,7 +18,7 @@ from pathlib import Path
 
 from evidence.atomic import atomic_open
 from evidence.cards.card import CardDocument
-from evidence.documents.styles_keep import merge_styles, styles_xml
+from evidence.documents.styles_keep import styles_xml
 from evidence.errors import EmptyFile, UnreadablePath, os_reason
 from evidence.verbatim.reader import DEFAULT_MAX_BYTES, read_verbatim
 from evidence.verbatim.writer import ExportError, docx_bytes, export_error
@@ -108,9 +108,7 @@ def save_document(
     `force`; ExportError with advice for a read-only folder, a full disk, a locked file.
     """
     path = Path(path)
-    data = docx_bytes(doc)  # built first: a bug here never touches the file
-    if styles is not None:
-        data = merge_styles(data, styles)
+    data = docx_bytes(doc, styles=styles)  # built first: a bug here never touches the file
     if not force:
         check_unchanged(path, expected)
     opened = False

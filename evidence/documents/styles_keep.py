@@ -39,27 +39,23 @@ def styles_xml(package: bytes) -> bytes | None:
         return None
 
 
-def merge_styles(package: bytes, original: bytes) -> bytes:
-    """`package` (the writer's .docx) with `original` as its styles part, plus any style
-    of the writer's that the original lacks. A damaged original is ignored."""
-    ours = styles_xml(package)
-    if ours is None:
-        return package
+def kept_styles(original: bytes, ours: Any) -> bytes | None:
+    """`original` (a document's styles.xml), plus any style of `ours` (the writer's styles
+    element) that the body uses and the original lacks; None when the original is damaged."""
     try:
         kept = _parse(original)
-        mine = _parse(ours)
     except etree.XMLSyntaxError:
-        return package
+        return None
     if kept.tag != f"{_W}styles":
-        return package
+        return None
     have = {s.get(f"{_W}styleId") for s in kept.iter(f"{_W}style")}
-    missing = _needed(mine, have)
-    data = original
-    if missing:
-        for style in missing:
-            kept.append(copy.deepcopy(style))
-        data = etree.tostring(kept, xml_declaration=True, encoding="UTF-8", standalone=True)
-    return _replace_part(package, STYLES_PART, data)
+    missing = _needed(ours, have)
+    if not missing:
+        return original  # byte for byte
+    for style in missing:
+        kept.append(copy.deepcopy(style))
+    data: bytes = etree.tostring(kept, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return data
 
 
 def _needed(mine: Any, have: set[str | None]) -> list[Any]:
@@ -83,14 +79,3 @@ def _needed(mine: Any, have: set[str | None]) -> list[Any]:
 def _parse(blob: bytes) -> Any:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     return etree.fromstring(blob, parser)
-
-
-def _replace_part(package: bytes, name: str, data: bytes) -> bytes:
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(package)) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            dst.writestr(info, data if info.filename == name else src.read(info))
-    return out.getvalue()

@@ -24,6 +24,7 @@ from docx.oxml.ns import qn
 from evidence.atomic import atomic_open
 from evidence.cards.card import Analytic, Card, CardDocument, Heading, Level, Mark, Node
 from evidence.documents.provenance import bookmark_name
+from evidence.documents.styles_keep import STYLES_PART, kept_styles
 from evidence.verbatim.styles_def import (
     CITE_STYLE_ID,
     EMPHASIS_STYLE_ID,
@@ -66,7 +67,11 @@ def export_warnings(doc: CardDocument, options: ExportOptions | None = None) -> 
     return [f"Highlight colour {c!r} is not a Word highlight colour; used yellow" for c in unknown]
 
 
-def docx_bytes(doc: CardDocument, options: ExportOptions | None = None) -> bytes:
+def docx_bytes(
+    doc: CardDocument, options: ExportOptions | None = None, *, styles: bytes | None = None
+) -> bytes:
+    """The .docx; `styles` is a styles.xml to keep (a document's own, see
+    evidence/documents/styles_keep.py) in place of ours, in the same pass over the package."""
     options = options or ExportOptions()
     for warning in export_warnings(doc, options):
         log.warning("%s", warning)
@@ -79,9 +84,14 @@ def docx_bytes(doc: CardDocument, options: ExportOptions | None = None) -> bytes
             body.remove(child)
     builder = _Builder(options)
     builder.nodes(doc.nodes)
+    parts: dict[str, bytes] = {}
+    if styles is not None:
+        kept = kept_styles(styles, document.styles.element)
+        if kept is not None:  # None: the original is damaged, ours are used
+            parts[STYLES_PART] = kept
     packed = io.BytesIO()
     document.save(packed)
-    return _splice_body(packed.getvalue(), "".join(builder.out))
+    return _splice_body(packed.getvalue(), "".join(builder.out), parts)
 
 
 def write_docx(doc: CardDocument, path: Path, options: ExportOptions | None = None) -> None:
@@ -143,9 +153,10 @@ def _tidy_template(document: Any, title: str) -> None:
                 del rels[r_id]
 
 
-def _splice_body(package: bytes, body_xml: str) -> bytes:
+def _splice_body(package: bytes, body_xml: str, parts: dict[str, bytes]) -> bytes:
     """Put the body XML, built as text, into word/document.xml before the section properties:
-    building text is several times faster than building (and then serializing) lxml trees."""
+    building text is several times faster than building (and then serializing) lxml trees.
+    `parts` replace the package's parts of those names."""
     src = zipfile.ZipFile(io.BytesIO(package))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -156,6 +167,7 @@ def _splice_body(package: bytes, body_xml: str) -> bytes:
                 if "<w:body>" not in xml:  # python-docx always keeps the w:sectPr there
                     raise RuntimeError("python-docx wrote a document.xml with no body")
                 data = xml.replace("<w:body>", "<w:body>" + body_xml, 1).encode("utf-8")
+            data = parts.get(info.filename, data)
             dst.writestr(info.filename, data)
     return out.getvalue()
 
