@@ -25,6 +25,7 @@ from evidence.parsers.metadata import (
     split_authors,
 )
 from evidence.parsers.pdf_layout import first_page_title_and_authors, reading_order
+from evidence.parsers.pdf_margins import drop_margin_numbers
 
 MAX_PAGES = 5000
 # No TEXT_PRESERVE_LIGATURES: "ﬁ" comes out as "fi", so search finds the word.
@@ -82,9 +83,11 @@ def _read(pdf: Any, data: bytes, file_name: str, max_pages: int) -> ParsedDocume
     warnings: list[str] = []
     pages: list[list[Block]] = []
     unreadable: list[int] = []
+    numbered = 0  # pages whose margin line numbers (a review copy's) were dropped
     for number in range(pdf.page_count):
         try:
             page = pdf.load_page(number)
+            numbered += _without_line_numbers(page)
             blocks = page.get_text("blocks", flags=_FLAGS)
             pages.append(_blocks(blocks, page.rect))
         except Exception:  # one unreadable page must not lose the rest
@@ -106,8 +109,19 @@ def _read(pdf: Any, data: bytes, file_name: str, max_pages: int) -> ParsedDocume
     doc = ParsedDocument(kind=SourceKind.PDF, text=text, page_starts=page_starts)
     doc.warnings.extend(warnings)
     doc.extra["pages"] = str(pdf.page_count)
+    if numbered:
+        doc.extra["line_numbered_pages"] = str(numbered)
     _fill_metadata(doc, pdf, file_name)
     return doc
+
+
+def _without_line_numbers(page: Any) -> int:
+    """1 when the page's margin line numbers were removed; a page that cannot be redacted
+    is read as it is (numbers and all) rather than lost."""
+    try:
+        return 1 if drop_margin_numbers(page, _FLAGS) else 0
+    except Exception:  # MuPDF raises RuntimeError subclasses for odd content streams
+        return 0
 
 
 def _blocks(raw: list[Any], rect: Any) -> list[Block]:
