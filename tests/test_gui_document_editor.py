@@ -1,0 +1,381 @@
+"""The document editor through real key presses on real Verbatim files: each Verbatim key
+changes what `card_document()` reads back as it should and is one undo step; the rich text
+round trip is exact for every sample file; the navigation pane jumps and moves blocks."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QTextCursor
+from PySide6.QtWidgets import QApplication
+
+from desktop.documents import roles
+from desktop.documents.document_editor import DocumentEditor
+from desktop.documents.rich_text import (
+    build_text_document,
+    canonical_document,
+    read_text_document,
+)
+from evidence.cards.card import (
+    Analytic,
+    Card,
+    CardDocument,
+    Heading,
+    Level,
+    Mark,
+    Span,
+    walk,
+)
+from evidence.verbatim import read_verbatim
+from tests.conftest import SAMPLES
+from tests.gui_helpers import screenshot
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+SAMPLE_FILES = sorted((SAMPLES / "verbatim").glob("*.docx"))
+NEG = SAMPLES / "verbatim" / "neg.docx"
+
+
+def edge_document() -> CardDocument:
+    """What real files rarely hold at once: line breaks in a title, tag and cite, a U+2028
+    kept in a body, text outside the BMP under a span, a short cite inside its full cite,
+    none at all, provenance, warnings, an empty body, an analytic with and without text."""
+    return CardDocument(
+        title="Edges",
+        warnings=["a document warning"],
+        nodes=[
+            Analytic("An analytic before any heading", "first line\nsecond line"),
+            Heading(
+                Level.POCKET,
+                "Pocket\nwith a break",
+                [
+                    Heading(
+                        Level.BLOCK,
+                        "Block under the Pocket",
+                        [
+                            Card(
+                                "Tag with\na break",
+                                "Smith 20",
+                                "Professor Jane Smith 20, Journal",
+                                "Warming 🌍 is real\u2028and fast.\n\nSecond 𝔸 paragraph.",
+                                [
+                                    Span(0, 9, Mark.UNDERLINE),
+                                    Span(8, 10, Mark.HIGHLIGHT, "green"),
+                                    Span(24, 29, Mark.EMPHASIS),
+                                    Span(27, 45, Mark.HIGHLIGHT, "white"),
+                                ],
+                                ["kept warning"],
+                                source_id=7,
+                                source_offset=1234,
+                            ),
+                            Card("No cite", "", "", "", [], source_id=None, source_offset=55),
+                            Card("Short only", "Lee 19", "", "Body.", [Span(0, 4, Mark.UNDERLINE)]),
+                            Analytic("An analytic with no text"),
+                        ],
+                    ),
+                    Heading(Level.HAT, "", [Card("t", "Ng 21", "line one\nline two", "b", [])]),
+                ],
+            ),
+        ],
+    )
+
+
+@pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.name)
+def test_round_trip_is_exact_for_every_sample(qapp: Any, path: Path) -> None:
+    doc = read_verbatim(path)
+    back = read_text_document(build_text_document(doc))
+    assert back == canonical_document(doc)
+    assert read_text_document(build_text_document(back)) == back
+    assert len(back.cards()) == len(doc.cards()) > 10
+
+
+def test_round_trip_of_edge_cases(qapp: Any) -> None:
+    doc = edge_document()
+    back = read_text_document(build_text_document(doc))
+    assert back == canonical_document(doc)
+    card = back.cards()[0]
+    assert (card.source_id, card.source_offset, card.warnings) == (7, 1234, ["kept warning"])
+    assert back.cards()[1].source_offset == 55 and back.cards()[1].source_id is None
+    assert card.tag == "Tag with\na break" and "\u2028" in card.body
+
+
+@pytest.fixture
+def editor(qtbot: Any) -> Iterator[DocumentEditor]:
+    widget = DocumentEditor()
+    qtbot.addWidget(widget)
+    widget.resize(1200, 800)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is widget)
+    widget.load(read_verbatim(NEG))
+    widget.view.setFocus()
+    yield widget
+
+
+def select(editor: DocumentEditor, needle: str, *, body: bool = True) -> QTextCursor:
+    """Select the first `needle` (in a card body unless `body` is False)."""
+    qdoc = editor.view.document()
+    found = qdoc.find(needle)
+    while body and not found.isNull() and roles.role_of(found.block()) != roles.BODY:
+        found = qdoc.find(needle, found)
+    assert not found.isNull(), needle
+    editor.view.setTextCursor(found)
+    return found
+
+
+def card_holding(doc: CardDocument, words: str) -> Card:
+    return next(c for c in doc.cards() if words in c.body)
+
+
+def marks_over(card: Card, words: str, mark: Mark) -> list[Span]:
+    at = card.body.index(words)
+    return [s for s in card.spans if s.mark == mark and s.start <= at and s.end >= at + len(words)]
+
+
+def undo(qtbot: Any, editor: DocumentEditor) -> None:
+    qtbot.keyClick(editor.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+
+
+WORDS = "Thus, the public or"  # unmarked body text in neg.docx's first card
+
+
+@pytest.mark.parametrize(
+    ("key", "mark", "color"),
+    [
+        (Qt.Key.Key_F9, Mark.UNDERLINE, ""),
+        (Qt.Key.Key_F10, Mark.EMPHASIS, ""),
+        (Qt.Key.Key_F11, Mark.HIGHLIGHT, "green"),
+    ],
+)
+def test_marking_keys_mark_the_selection_and_undo(
+    qtbot: Any, editor: DocumentEditor, key: Qt.Key, mark: Mark, color: str
+) -> None:
+    before = editor.card_document()
+    assert not marks_over(card_holding(before, WORDS), WORDS, mark)
+    editor.view.highlight_color = "green"
+    select(editor, WORDS)
+    qtbot.keyClick(editor.view, key)
+    after = editor.card_document()
+    card = card_holding(after, WORDS)
+    spans = marks_over(card, WORDS, mark)
+    assert spans and all(s.color == color for s in spans)
+    assert card.body == card_holding(before, WORDS).body  # the words never change
+    assert editor.is_modified()
+    undo(qtbot, editor)  # one key, one undo step
+    assert editor.card_document() == before
+
+
+def test_f12_clears_marks_and_f9_twice_unmarks(qtbot: Any, editor: DocumentEditor) -> None:
+    before = editor.card_document()
+    marked = "the casus foederis"  # highlighted and underlined in the first card
+    assert marks_over(card_holding(before, marked), marked, Mark.HIGHLIGHT)
+    select(editor, marked)
+    qtbot.keyClick(editor.view, Qt.Key.Key_F12)
+    card = card_holding(editor.card_document(), marked)
+    assert not any(marks_over(card, marked, m) for m in Mark)
+    undo(qtbot, editor)
+    assert editor.card_document() == before
+    select(editor, WORDS)
+    qtbot.keyClick(editor.view, Qt.Key.Key_F9)
+    qtbot.keyClick(editor.view, Qt.Key.Key_F9)  # Word's rule: all marked, so unmark
+    assert editor.card_document() == before
+
+
+def test_f3_condenses_the_card_body_and_undo_restores(qtbot: Any, editor: DocumentEditor) -> None:
+    before = editor.card_document()
+    card = next(c for c in before.cards() if c.body.count("\n") >= 2)
+    cursor = select(editor, card.body.split("\n")[1][:30])
+    cursor.clearSelection()  # no selection: the whole body of the card at the cursor
+    editor.view.setTextCursor(cursor)
+    qtbot.keyClick(editor.view, Qt.Key.Key_F3)
+    after = editor.card_document()
+    joined = next(c for c in after.cards() if c.tag == card.tag and c.short_cite == card.short_cite)
+    assert "\n" not in joined.body
+    assert joined.body.split() == card.body.split()  # only whitespace changed
+    assert [c.body for c in after.cards() if c is not joined] == [
+        c.body for c in before.cards() if c is not card
+    ]
+    # A span crossing a paragraph break is still one span across the joining space.
+    assert len(joined.text_of(Mark.HIGHLIGHT).split()) == len(card.text_of(Mark.HIGHLIGHT).split())
+    undo(qtbot, editor)
+    assert editor.card_document() == before
+
+
+def test_alt_f3_shrinks_unmarked_text_only_in_looks(qtbot: Any, editor: DocumentEditor) -> None:
+    before = editor.card_document()
+    cursor = select(editor, WORDS)
+    qtbot.keyClick(editor.view, Qt.Key.Key_F3, Qt.KeyboardModifier.AltModifier)
+    probe = QTextCursor(editor.view.document())
+    probe.setPosition(cursor.selectionStart() + 2)
+    assert probe.charFormat().boolProperty(roles.SHRUNK)
+    marked = select(editor, "the casus foederis")
+    probe.setPosition(marked.selectionStart() + 2)
+    assert not probe.charFormat().boolProperty(roles.SHRUNK)
+    assert editor.card_document() == before  # a card has no sizes: saving keeps it whole
+    select(editor, WORDS)
+    qtbot.keyClick(editor.view, Qt.Key.Key_F3, Qt.KeyboardModifier.AltModifier)
+    probe.setPosition(cursor.selectionStart() + 2)
+    assert not probe.charFormat().boolProperty(roles.SHRUNK)
+
+
+@pytest.mark.parametrize(
+    ("key", "level"),
+    [
+        (Qt.Key.Key_F4, Level.POCKET),
+        (Qt.Key.Key_F5, Level.HAT),
+        (Qt.Key.Key_F6, Level.BLOCK),
+    ],
+)
+def test_heading_keys_make_the_paragraph_a_heading(
+    qtbot: Any, editor: DocumentEditor, key: Qt.Key, level: Level
+) -> None:
+    before = editor.card_document()
+    paragraph = "Two or more states form an alliance"
+    cursor = select(editor, paragraph)
+    title = cursor.block().text()
+    cursor.clearSelection()
+    editor.view.setTextCursor(cursor)
+    qtbot.keyClick(editor.view, key)
+    headings = [n for n in walk(editor.card_document().nodes) if isinstance(n, Heading)]
+    assert any(h.level == level and h.title == title for h in headings)
+    assert editor.current_path()[-1] == title
+    undo(qtbot, editor)
+    assert editor.card_document() == before
+
+
+def test_f7_makes_a_tag_and_f8_a_cite(qtbot: Any, editor: DocumentEditor) -> None:
+    """A debater pastes a new card as body text under a tag, then styles it: F7 on the
+    claim makes it a tag; F8 on the author and date makes that paragraph the cite."""
+    editor.load(
+        CardDocument(
+            nodes=[
+                Heading(
+                    Level.BLOCK,
+                    "Pasted",
+                    [
+                        Analytic(
+                            "Old tag", "Warming is fast\nSmith 20, Professor of Climate\nThe body."
+                        )
+                    ],
+                )
+            ]
+        )
+    )
+    cursor = select(editor, "Warming is fast")
+    cursor.clearSelection()
+    editor.view.setTextCursor(cursor)
+    qtbot.keyClick(editor.view, Qt.Key.Key_F7)
+    select(editor, "Smith 20")
+    qtbot.keyClick(editor.view, Qt.Key.Key_F8)
+    block = editor.card_document().nodes[0]
+    assert isinstance(block, Heading)
+    assert block.children == [
+        Analytic("Old tag"),
+        Card("Warming is fast", "Smith 20", ", Professor of Climate", "The body.", []),
+    ]
+    undo(qtbot, editor)
+    undo(qtbot, editor)
+    assert isinstance(editor.card_document().nodes[0], Heading)
+    assert editor.card_document().nodes[0].children == [  # type: ignore[union-attr]
+        Analytic("Old tag", "Warming is fast\nSmith 20, Professor of Climate\nThe body.")
+    ]
+
+
+def test_f2_pastes_plain_text_and_enter_after_a_tag_starts_a_body(
+    qtbot: Any, editor: DocumentEditor
+) -> None:
+    QGuiApplication.clipboard().setText("pasted words")
+    marked = select(editor, "the casus foederis")
+    cursor = editor.view.textCursor()
+    cursor.setPosition(marked.selectionStart() + 4)  # inside a highlighted run
+    editor.view.setTextCursor(cursor)
+    qtbot.keyClick(editor.view, Qt.Key.Key_F2)
+    card = card_holding(editor.card_document(), "pasted words")
+    assert not any(marks_over(card, "pasted words", m) for m in Mark)
+    analytic = next(n for n in walk(editor.card_document().nodes) if isinstance(n, Analytic))
+    tag = select(editor, analytic.tag, body=False)
+    tag.clearSelection()
+    editor.view.setTextCursor(tag)
+    qtbot.keyClick(editor.view, Qt.Key.Key_End)
+    qtbot.keyClick(editor.view, Qt.Key.Key_Return)  # Word's "next style: Normal"
+    qtbot.keyClicks(editor.view, "my analysis")
+    assert roles.role_of(editor.view.textCursor().block()) == roles.BODY
+    text = "my analysis" + ("\n" + analytic.text if analytic.text else "")
+    assert Analytic(analytic.tag, text) in walk(editor.card_document().nodes)
+
+
+def test_insert_marker_and_units_at_the_cursor(qtbot: Any, editor: DocumentEditor) -> None:
+    before = editor.card_document()
+    cursor = select(editor, WORDS)
+    cursor.setPosition(cursor.selectionStart())
+    editor.view.setTextCursor(cursor)
+    card = editor.unit_under_cursor("card")
+    assert len(card) == 1 and isinstance(card[0], Card) and WORDS in card[0].body
+    block = editor.unit_under_cursor("block")
+    assert len(block) == 1 and isinstance(block[0], Heading)
+    assert (block[0].level, block[0].title) == (Level.BLOCK, "1NC – T-Activate")
+    assert [type(n) for n in block[0].children] == [Card] * 4 + [Analytic]
+    assert editor.current_path()[:2] == ["1NC", "1NC – T-Activate"]
+    editor.insert_marker("[MARKED 10:42]")
+    marked = card_holding(editor.card_document(), "[MARKED 10:42]")
+    at = marked.body.index("[MARKED 10:42]")
+    assert marked.body[at + len("[MARKED 10:42]") :].startswith(WORDS)
+    assert not any(s.start < at + 14 and s.end > at for s in marked.spans)  # its own run
+    undo(qtbot, editor)
+    assert editor.card_document() == before
+    editor.insert_nodes(card)  # after the card at the cursor: the card twice in a row
+    tags = [c.tag for c in editor.card_document().cards()]
+    i = tags.index(card[0].tag)
+    assert tags[i + 1] == card[0].tag and len(tags) == len(before.cards()) + 1
+    undo(qtbot, editor)
+    assert editor.card_document() == before
+
+
+def test_nav_pane_click_jumps_and_drop_moves_a_block(qtbot: Any, editor: DocumentEditor) -> None:
+    model = editor.nav_model
+    top = [model.data(model.index(i, 0)) for i in range(model.rowCount())]
+    assert top == ["1NC", "2NC", "1NR", "2NR"]
+    index = model.index(1, 0)
+    rect = editor.nav.visualRect(index)
+    qtbot.mouseClick(editor.nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert editor.view.textCursor().block().text() == "2NC"
+    # Drag the 2NR pocket in front of the 1NC: the move is one undo step.
+    before = editor.card_document()
+    data = model.mimeData([model.index(3, 0)])
+    model.dropMimeData(data, Qt.DropAction.MoveAction, 0, 0, model.index(-1, 0))
+    qtbot.waitUntil(lambda: model.data(model.index(0, 0)) == "2NR")
+    moved = editor.card_document()
+    assert [n.title for n in moved.nodes] == ["2NR", "1NC", "2NC", "1NR"]  # type: ignore[union-attr]
+    assert moved.nodes[0] == before.nodes[3]
+    undo(qtbot, editor)
+    assert editor.card_document() == before
+
+
+def test_modified_signal_read_mode_and_screenshots(qtbot: Any, editor: DocumentEditor) -> None:
+    seen: list[bool] = []
+    editor.modified_changed.connect(seen.append)
+    select(editor, WORDS)
+    qtbot.keyClick(editor.view, Qt.Key.Key_F9)
+    assert seen == [True] and editor.is_modified()
+    editor.set_modified(False)
+    assert seen == [True, False]
+    editor.nav.expandToDepth(1)
+    editor.view.move_cursor_to(0)
+    screenshot(editor, "document-editor")
+    before = editor.card_document()
+    size = editor.view.document().defaultFont().pointSizeF()
+    editor.set_read_mode(True)
+    assert editor.view.document().defaultFont().pointSizeF() > size
+    select(editor, WORDS)
+    qtbot.keyClick(editor.view, Qt.Key.Key_F9)
+    qtbot.keyClicks(editor.view, "typed")
+    assert editor.card_document() == before
+    screenshot(editor, "document-read-mode")
+    editor.set_read_mode(False)
+    assert editor.view.document().defaultFont().pointSizeF() == size
