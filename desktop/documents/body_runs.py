@@ -22,20 +22,37 @@ def paragraph_runs(body: str, spans: Iterable[Span]) -> list[list[Run]]:
     n = len(body)
     spans = list(spans)
     cuts = {0, n}
-    for span in spans:
-        cuts.add(min(max(span.start, 0), n))
-        cuts.add(min(max(span.end, 0), n))
+    clamped = [(_clamp(s.start, n), _clamp(s.end, n), s) for s in spans]
+    for start, end, _span in clamped:
+        cuts.add(start)
+        cuts.add(end)
     at = body.find("\n")
     while at != -1:
         cuts.update((at, at + 1))
         at = body.find("\n", at + 1)
     bounds = sorted(cuts)
-    marks = [cf.NONE] * (len(bounds) - 1)
-    for span in spans:
-        first = bisect_left(bounds, min(max(span.start, 0), n))
-        last = bisect_left(bounds, min(max(span.end, 0), n))
-        for i in range(first, last):
-            marks[i] = marks[i].with_mark(span.mark, True, span.color)
+    segments = len(bounds) - 1
+    under = [False] * segments
+    emph = [False] * segments
+    color = [""] * segments
+    for start, end, span in clamped:
+        first = bisect_left(bounds, start)
+        last = bisect_left(bounds, end)
+        if first >= last:
+            continue
+        if span.mark == Mark.UNDERLINE:
+            under[first:last] = [True] * (last - first)
+        elif span.mark == Mark.EMPHASIS:
+            emph[first:last] = [True] * (last - first)
+        else:
+            color[first:last] = [span.color or cf.DEFAULT_HIGHLIGHT] * (last - first)
+    known: dict[tuple[bool, bool, str], cf.Marks] = {}
+    marks: list[cf.Marks] = []
+    for key in zip(under, emph, color, strict=True):
+        m = known.get(key)
+        if m is None:
+            m = known[key] = cf.Marks(*key)
+        marks.append(m)
     paragraphs: list[list[Run]] = [[]]
     for i, m in enumerate(marks):
         piece = body[bounds[i] : bounds[i + 1]]
@@ -43,7 +60,7 @@ def paragraph_runs(body: str, spans: Iterable[Span]) -> list[list[Run]]:
             paragraphs.append([])
             continue
         para = paragraphs[-1]
-        if para and para[-1][1] == m:
+        if para and para[-1][1] is m:  # Marks are shared per kind above
             para[-1] = (para[-1][0] + piece, m)
         elif piece:
             para.append((piece, m))
@@ -67,9 +84,14 @@ def spans_of_runs(paragraphs: list[list[Run]]) -> tuple[str, list[Span]]:
     settled = _settle(located)
     spans: list[Span] = []
     for mark in Mark:
+        if mark == Mark.UNDERLINE:
+            keys = ["x" if m.underline else "" for _, _, m in settled]
+        elif mark == Mark.EMPHASIS:
+            keys = ["x" if m.emphasis else "" for _, _, m in settled]
+        else:
+            keys = [m.highlight for _, _, m in settled]
         open_key, start, end = "", 0, 0
-        for a, b, m in settled:
-            key = _key(m, mark)
+        for (a, b, _m), key in zip(settled, keys, strict=True):
             if key and key == open_key and a == end:
                 end = b
                 continue
@@ -78,7 +100,8 @@ def spans_of_runs(paragraphs: list[list[Run]]) -> tuple[str, list[Span]]:
             open_key, start, end = key, a, b
         if open_key:
             spans.append(Span(start, end, mark, open_key if mark == Mark.HIGHLIGHT else ""))
-    return "\n".join(texts), sorted(spans)
+    spans.sort(key=lambda s: (s.start, s.end, s.mark, s.color))  # Span's own order, faster
+    return "\n".join(texts), spans
 
 
 def _settle(located: list[tuple[int, int, cf.Marks | None]]) -> list[tuple[int, int, cf.Marks]]:
@@ -102,5 +125,5 @@ def _settle(located: list[tuple[int, int, cf.Marks | None]]) -> list[tuple[int, 
     return out
 
 
-def _key(m: cf.Marks, mark: Mark) -> str:
-    return m.highlight if mark == Mark.HIGHLIGHT else ("x" if m.has(mark) else "")
+def _clamp(value: int, n: int) -> int:
+    return value if 0 <= value <= n else min(max(value, 0), n)

@@ -215,6 +215,7 @@ def _read_tagged(tag: QTextBlock, stop_number: int, flat: list[Node]) -> QTextBl
 def _body_blocks(block: QTextBlock, stop_number: int) -> tuple[list[list[Run]], QTextBlock]:
     """The body paragraphs from `block` on (a cite paragraph out of place reads as body)."""
     paras: list[list[Run]] = []
+    marks_at: dict[int, cf.Marks] = {}  # per format index: a document has few formats
     while block.isValid() and block.blockNumber() != stop_number:
         role = r.role_of(block)
         if role != r.BODY and not (role == r.CITE and paras):
@@ -223,7 +224,11 @@ def _body_blocks(block: QTextBlock, stop_number: int) -> tuple[list[list[Run]], 
         it = block.begin()
         while not it.atEnd():
             frag = it.fragment()
-            para.append((frag.text(), r.marks_of(frag.charFormat())))
+            index = frag.charFormatIndex()
+            marks = marks_at.get(index)
+            if marks is None:
+                marks = marks_at[index] = r.marks_of(frag.charFormat())
+            para.append((frag.text(), marks))
             it += 1
         paras.append(para)
         block = block.next()

@@ -107,7 +107,8 @@ _MARKS_FORMATS: dict[cf.Marks, QTextCharFormat] = {}
 
 
 def body_char_format(marks: cf.Marks) -> QTextCharFormat:
-    """A body character's look from its marks (cached: a backfile has a handful of kinds)."""
+    """A body character's look from its marks (cached, as all the formats here: a backfile
+    has a handful of kinds; Qt copies a format it is given, and callers never change one)."""
     fmt = _MARKS_FORMATS.get(marks)
     if fmt is None:
         fmt = card_body.char_format(marks)
@@ -115,7 +116,7 @@ def body_char_format(marks: cf.Marks) -> QTextCharFormat:
         fmt.setProperty(CITE_MARK, False)
         fmt.setProperty(SHRUNK, False)
         _MARKS_FORMATS[marks] = fmt
-    return QTextCharFormat(fmt)
+    return fmt
 
 
 def char_format_for(role: int) -> QTextCharFormat:
