@@ -169,17 +169,32 @@ def test_two_windows_saving_the_same_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "owner"),
-    [("neg.docx", "~$neg.docx"), ("Document1.docx", "~$cument1.docx"), ("Aff.docx", "~$ff.docx")],
+    [
+        ("neg.docx", "~$neg.docx"),  # a short stem: the whole name
+        ("Document1.docx", "~$cument1.docx"),  # a long one: two characters dropped
+        ("Document1.docx", "~$Document1.docx"),  # both forms are checked
+        ("Speech7.docx", "~$peech7.docx"),  # seven characters: one dropped
+    ],
 )
 def test_word_lock_file_opens_read_only(tmp_path: Path, name: str, owner: str) -> None:
     path = tmp_path / name
     shutil.copyfile(VERBATIM / "1nc.docx", path)
     assert open_document(path).read_only_reason == ""
-    (tmp_path / owner).write_bytes(b"\x05alice" + b"\x00" * 48)
+    (tmp_path / owner).write_bytes(b"\x05Alice" + b"\x00" * 48 + "Alice".encode("utf-16-le"))
     assert lock_file(path) == tmp_path / owner
-    assert open_document(path).read_only_reason == WORD_LOCK
+    assert open_document(path).read_only_reason == f"{WORD_LOCK}: Alice"
+    (tmp_path / owner).write_bytes(b"")  # unreadable owner: the reason without a name
+    assert read_only_reason(path) == WORD_LOCK
     (tmp_path / owner).unlink()
     assert read_only_reason(path) == ""
+
+
+def test_another_files_lock_is_not_this_ones(tmp_path: Path) -> None:
+    path = _copy("neg.docx", tmp_path)
+    (tmp_path / "~$g.docx").write_bytes(b"")  # what dropping two characters would give
+    (tmp_path / "xneg.docx").write_bytes(b"")
+    (tmp_path / "~$xneg.docx").write_bytes(b"")
+    assert lock_file(path) is None and read_only_reason(path) == ""
 
 
 def test_read_only_folder_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

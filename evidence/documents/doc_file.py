@@ -72,8 +72,10 @@ def open_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> OpenedDo
 def read_only_reason(path: Path) -> str:
     """Why saving over `path` should not be offered ("" when it can be)."""
     path = Path(path)
-    if lock_file(path) is not None:
-        return WORD_LOCK
+    owner = lock_file(path)
+    if owner is not None:
+        who = lock_owner(owner)
+        return f"{WORD_LOCK}: {who}" if who else WORD_LOCK
     if path.exists() and not os.access(path, os.W_OK):
         return READ_ONLY_FILE
     if not os.access(path.parent, os.W_OK | os.X_OK):
@@ -83,14 +85,31 @@ def read_only_reason(path: Path) -> str:
 
 def lock_file(path: Path) -> Path | None:
     """Word's owner file for `path`, if one exists. Word names it `~$` + the name, but drops
-    the name's first characters when the stem is long (`~$cument1.docx` for Document1.docx);
-    the exact cut-off varies between versions, so each form is checked."""
-    name = Path(path).name
-    for candidate in {f"~${name}", f"~${name[1:]}", f"~${name[2:]}"}:
-        owner = Path(path).parent / candidate
+    the name's first one or two characters when the stem is seven characters or more
+    (`~$cument1.docx` for Document1.docx); both forms are checked for such names."""
+    path = Path(path)
+    name = path.name
+    forms = [f"~${name}"]
+    if len(path.stem) >= 7:
+        forms += [f"~${name[1:]}", f"~${name[2:]}"]
+    for form in forms:
+        owner = path.parent / form
         if owner.is_file():
             return owner
     return None
+
+
+def lock_owner(owner: Path) -> str:
+    """The user name Word writes at the start of its owner file (a length byte, then the
+    name); "" when it cannot be read."""
+    try:
+        head = owner.read_bytes()[:54]
+    except OSError:
+        return ""
+    if not head or not 0 < head[0] < len(head):
+        return ""
+    name = head[1 : 1 + head[0]].decode("cp1252", errors="replace").strip()
+    return name if name.isprintable() else ""
 
 
 def save_document(
