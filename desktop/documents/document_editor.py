@@ -70,7 +70,9 @@ class DocumentEditor(QWidget):
         if old is not qdoc:
             old.modificationChanged.disconnect(self.modified_changed)
             old.contentsChanged.disconnect(self.contents_changed)
-            old.deleteLater()
+            # Freed now, while loading, rather than by deleteLater at some later event,
+            # where freeing 16,000 blocks would land in the middle of the first keystrokes.
+            old.setParent(None)
         qdoc.modificationChanged.connect(self.modified_changed)
         qdoc.contentsChanged.connect(self.contents_changed)
         self.view.moveCursor(QTextCursor.MoveOperation.Start)
@@ -168,6 +170,7 @@ class DocumentEditor(QWidget):
         key = (found[0].blockNumber(), -1) if found else (block.blockNumber(), 0)
         if key != self._unit_key:
             self._unit_key = key
+            self.nav.follow(block.blockNumber())
             self.cursor_unit_changed.emit()
 
 

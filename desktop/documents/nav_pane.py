@@ -9,6 +9,7 @@ dropping one asks for a move (`move_requested(source block, before block)`: an i
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import (
@@ -78,6 +79,7 @@ class NavModel(QAbstractItemModel):
     def __init__(self, qdoc: QTextDocument, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._root = NavItem(0, "", QTextBlock())
+        self._flat: list[NavItem] = []  # every entry in document order
         self._qdoc = qdoc
         self._block_count = -1
         self._dirty = True
@@ -120,7 +122,18 @@ class NavModel(QAbstractItemModel):
             return
         self.beginResetModel()
         self._root = root
+        self._flat = _flatten(root)
         self.endResetModel()
+
+    def index_at(self, block_number: int) -> QModelIndex:
+        """The entry whose part of the document holds block `block_number` (the nearest
+        heading or tag at or above it)."""
+        flat = self._flat
+        at = bisect_right(range(len(flat)), block_number, key=lambda i: flat[i].block.blockNumber())
+        if at == 0:
+            return QModelIndex()
+        item = flat[at - 1]
+        return self.createIndex(item.row(), 0, item)
 
     def item(self, index: Index) -> NavItem:
         return index.internalPointer() if index.isValid() else self._root
@@ -229,6 +242,14 @@ def _item_at(root: NavItem, path: list[int]) -> NavItem | None:
     return item
 
 
+def _flatten(item: NavItem) -> list[NavItem]:
+    out: list[NavItem] = []
+    for child in item.children:
+        out.append(child)
+        out.extend(_flatten(child))
+    return out
+
+
 def _rebind(old: NavItem, new: NavItem) -> None:
     old.block = new.block
     for a, b in zip(old.children, new.children, strict=True):
@@ -258,6 +279,15 @@ class NavPane(QTreeView):
 
     def _expand(self) -> None:
         self.expandToDepth(1)  # Pockets and Hats open; a Block's cards on demand
+
+    def follow(self, block_number: int) -> None:
+        """Select the entry the cursor is under (or its nearest shown ancestor)."""
+        index = self.nav_model.index_at(block_number)
+        while index.parent().isValid() and not self.isExpanded(index.parent()):
+            index = index.parent()
+        if index.isValid() and index != self.currentIndex():
+            self.setCurrentIndex(index)
+            self.scrollTo(index)
 
     def _clicked(self, index: QModelIndex) -> None:
         item = self.nav_model.item(index)
