@@ -111,7 +111,9 @@ def _send_doc(path: Path, out: Path) -> int:
         return ExitCode.ERROR
     sent = send_doc(opened.doc)
     try:  # replaces an older send doc, atomically; the speech doc's styles go with it
-        save_document(sent, out, expected=None, styles=opened.styles, force=True)
+        save_document(
+            sent, out, expected=None, styles=opened.styles, force=True, parts=opened.parts
+        )
     except ExportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return ExitCode.ERROR

@@ -46,6 +46,7 @@ from evidence.documents.provenance import bookmark_name, parse_name
 from evidence.documents.recovery import RecoveryStore, recovery_key
 from evidence.documents.send_doc import send_doc
 from evidence.documents.stats import DEFAULT_WPM, document_stats, format_seconds, marked_words
+from evidence.documents.styles_keep import KEPT_PARTS, kept_parts
 from evidence.errors import CorruptFile, EmptyFile, EncryptedFile, UnreadablePath, UnsupportedFile
 from evidence.parsers.sniff import OLE2_MAGIC
 from evidence.settings import Settings, load_settings, save_settings
@@ -66,6 +67,11 @@ def _copy(name: str, folder: Path) -> Path:
 def _styles(path: Path) -> bytes:
     with zipfile.ZipFile(path) as z:
         return z.read("word/styles.xml")
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {name: z.read(name) for name in KEPT_PARTS}
 
 
 def _strip(nodes: list[Node]) -> list[Node]:
@@ -98,11 +104,35 @@ def test_open_save_reopen_is_exact_and_keeps_styles(tmp_path: Path, name: str) -
     assert opened.doc.cards(), "the sample has cards"
     stamp = save_document(opened.doc, path, expected=opened.stamp, styles=opened.styles)
     assert _styles(path) == original_styles  # the debater's fonts and sizes, byte for byte
+    assert set(opened.parts) == set(KEPT_PARTS)
+    assert _parts(path) == _parts(VERBATIM / name)  # theme, numbering, font table
     again = read_verbatim(path)
     assert _strip(again.nodes) == _strip(opened.doc.nodes)
     assert stamp == doc_file.stamp_of(path)
     # A second save from the new stamp is not a conflict.
     save_document(again, path, expected=stamp, styles=opened.styles)
+
+
+def test_save_as_keeps_the_parts_given_and_skips_parts_with_links(tmp_path: Path) -> None:
+    opened = open_document(VERBATIM / "neg-2.docx")  # an Office 2013 theme (Calibri Light)
+    copy = tmp_path / "copy.docx"
+    save_document(opened.doc, copy, expected=None, styles=opened.styles, parts=opened.parts)
+    assert _parts(copy) == _parts(VERBATIM / "neg-2.docx")
+    bare = tmp_path / "bare.docx"  # Save As without the parts: the writer's own theme
+    save_document(opened.doc, bare, expected=None, styles=opened.styles)
+    assert _styles(bare) == opened.styles and _parts(bare) != _parts(copy)
+    # A font table that embeds a font points at another part: it is not carried over.
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    table = (
+        f'<w:fonts xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        f'xmlns:r="{rel}"><w:font w:name="X"><w:embedRegular r:id="rId1"/></w:font></w:fonts>'
+    ).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(copy) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = table if info.filename == "word/fontTable.xml" else src.read(info)
+            dst.writestr(info, data)
+    assert set(kept_parts(out.getvalue())) == set(KEPT_PARTS) - {"word/fontTable.xml"}
 
 
 def test_styles_missing_verbatim_styles_are_added(tmp_path: Path) -> None:

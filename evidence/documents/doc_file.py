@@ -13,12 +13,13 @@ import hashlib
 import io
 import os
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from evidence.atomic import atomic_open
 from evidence.cards.card import CardDocument
-from evidence.documents.styles_keep import styles_xml
+from evidence.documents.styles_keep import kept_parts, styles_xml
 from evidence.errors import EmptyFile, UnreadablePath, os_reason
 from evidence.verbatim.reader import DEFAULT_MAX_BYTES, read_verbatim
 from evidence.verbatim.writer import ExportError, docx_bytes, export_error
@@ -46,6 +47,7 @@ class OpenedDocument:
     stamp: FileStamp
     read_only_reason: str  # "" when writable
     styles: bytes | None  # the original word/styles.xml, kept on save
+    parts: dict[str, bytes] = field(default_factory=dict)  # its theme, numbering, font table
 
 
 def open_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> OpenedDocument:
@@ -66,7 +68,9 @@ def open_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> OpenedDo
             raise
         doc = CardDocument()  # a blank Word document is still a document
     stamp = FileStamp(info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest())
-    return OpenedDocument(path, doc, stamp, read_only_reason(path), styles_xml(data))
+    return OpenedDocument(
+        path, doc, stamp, read_only_reason(path), styles_xml(data), kept_parts(data)
+    )
 
 
 def read_only_reason(path: Path) -> str:
@@ -119,17 +123,23 @@ def save_document(
     expected: FileStamp | None,
     styles: bytes | None = None,
     force: bool = False,
+    parts: Mapping[str, bytes] | None = None,
 ) -> FileStamp:
     """Write `doc` to `path` atomically and return the new file's stamp.
 
     `expected` is the stamp from opening (or the last save); None means a new file that
     must not exist yet. Raises SaveConflict when the file on disk no longer matches, unless
     `force`; ExportError with advice for a read-only folder, a full disk, a locked file.
+    With `styles`, the original's theme, numbering and font table are kept too: `parts`
+    (OpenedDocument.parts: pass them for Save As), else, when `expected` is given, those of
+    the file being replaced (the one opened).
     """
     path = Path(path)
-    data = docx_bytes(doc, styles=styles)  # built first: a bug here never touches the file
     if not force:
         check_unchanged(path, expected)
+    if styles is not None and parts is None and expected is not None:
+        parts = _parts_on_disk(path)  # the file opened (or forced over): its own parts
+    data = docx_bytes(doc, styles=styles, parts=parts)  # a bug here never touches the file
     opened = False
     try:
         with atomic_open(path) as fh:
@@ -139,6 +149,16 @@ def save_document(
     except OSError as exc:
         raise export_error(path, exc, replacing=opened) from exc
     return FileStamp(info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest())
+
+
+def _parts_on_disk(path: Path) -> dict[str, bytes]:
+    """The kept parts of the Word file at `path` ({} when there is none to read)."""
+    try:
+        if path.stat().st_size > DEFAULT_MAX_BYTES:
+            return {}
+        return kept_parts(path.read_bytes())
+    except OSError:
+        return {}
 
 
 def stamp_of(path: Path) -> FileStamp | None:

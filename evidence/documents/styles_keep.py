@@ -3,6 +3,8 @@
 A debater's file carries their fonts, sizes and colours in word/styles.xml; the writer
 builds a fresh package with ours. On save the original part goes back in, byte for byte,
 unless it lacks a style the body uses: then only those styles of ours are added to it.
+The theme (the fonts "+Body" and "+Headings" stand for), the numbering the styles refer to
+and the font table go back too, when they point at no other part.
 """
 
 from __future__ import annotations
@@ -23,8 +25,11 @@ from evidence.verbatim.styles_def import (
 )
 
 STYLES_PART = "word/styles.xml"
+# Parts the writer's package has under the same names; kept from the original with styles.
+KEPT_PARTS = ("word/theme/theme1.xml", "word/numbering.xml", "word/fontTable.xml")
 MAX_STYLES_BYTES = 20 * 2**20  # Verbatim's is ~60 kB; anything near this is not styles
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 
 def styles_xml(package: bytes) -> bytes | None:
@@ -37,6 +42,37 @@ def styles_xml(package: bytes) -> bytes | None:
             return archive.read(info)
     except (KeyError, zipfile.BadZipFile, zlib.error, RuntimeError, OSError, EOFError):
         return None
+
+
+def kept_parts(package: bytes) -> dict[str, bytes]:
+    """The original's theme, numbering and font table, each only when it is well-formed and
+    refers to no other part (a picture bullet, an embedded font): the writer's package has
+    no relationships for those."""
+    out: dict[str, bytes] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(package)) as archive:
+            for name in KEPT_PARTS:
+                try:
+                    info = archive.getinfo(name)
+                except KeyError:
+                    continue
+                if info.file_size <= MAX_STYLES_BYTES:
+                    data = archive.read(info)
+                    if _standalone(data):
+                        out[name] = data
+    except (zipfile.BadZipFile, zlib.error, RuntimeError, OSError, EOFError):
+        return {}
+    return out
+
+
+def _standalone(data: bytes) -> bool:
+    try:
+        root = _parse(data)
+    except etree.XMLSyntaxError:
+        return False
+    return not any(
+        key.startswith(_REL_NS) for el in root.iter() for key in el.attrib if key[0] == "{"
+    )
 
 
 def kept_styles(original: bytes, ours: Any) -> bytes | None:

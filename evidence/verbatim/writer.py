@@ -13,6 +13,7 @@ import logging
 import re
 import zipfile
 from bisect import bisect_left
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,10 +69,15 @@ def export_warnings(doc: CardDocument, options: ExportOptions | None = None) -> 
 
 
 def docx_bytes(
-    doc: CardDocument, options: ExportOptions | None = None, *, styles: bytes | None = None
+    doc: CardDocument,
+    options: ExportOptions | None = None,
+    *,
+    styles: bytes | None = None,
+    parts: Mapping[str, bytes] | None = None,
 ) -> bytes:
     """The .docx; `styles` is a styles.xml to keep (a document's own, see
-    evidence/documents/styles_keep.py) in place of ours, in the same pass over the package."""
+    evidence/documents/styles_keep.py) in place of ours, and `parts` more parts to keep
+    (theme, numbering), in the same pass over the package."""
     options = options or ExportOptions()
     for warning in export_warnings(doc, options):
         log.warning("%s", warning)
@@ -84,14 +90,14 @@ def docx_bytes(
             body.remove(child)
     builder = _Builder(options)
     builder.nodes(doc.nodes)
-    parts: dict[str, bytes] = {}
+    replace: dict[str, bytes] = {}
     if styles is not None:
         kept = kept_styles(styles, document.styles.element)
         if kept is not None:  # None: the original is damaged, ours are used
-            parts[STYLES_PART] = kept
+            replace = {**(parts or {}), STYLES_PART: kept}
     packed = io.BytesIO()
     document.save(packed)
-    return _splice_body(packed.getvalue(), "".join(builder.out), parts)
+    return _splice_body(packed.getvalue(), "".join(builder.out), replace)
 
 
 def write_docx(doc: CardDocument, path: Path, options: ExportOptions | None = None) -> None:
