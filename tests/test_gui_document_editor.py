@@ -379,3 +379,41 @@ def test_modified_signal_read_mode_and_screenshots(qtbot: Any, editor: DocumentE
     screenshot(editor, "document-read-mode")
     editor.set_read_mode(False)
     assert editor.view.document().defaultFont().pointSizeF() == size
+
+
+def test_copy_and_paste_inside_the_document_keep_the_card(
+    qtbot: Any, editor: DocumentEditor
+) -> None:
+    """Ctrl+C / Ctrl+V of a whole card inside the document bring its tag, cite, marks and
+    provenance along (a foreign paste stays plain text)."""
+    before = editor.card_document()
+    tag = editor.view.document().begin().next().next()  # 1NC, its first Block, then a tag
+    assert roles.role_of(tag) == roles.TAG
+    stop = tag
+    while stop.next().isValid() and roles.role_of(stop.next()) not in (roles.TAG, 1, 2, 3):
+        stop = stop.next()
+    after_card = stop.next()
+    cursor = editor.view.textCursor()
+    cursor.setPosition(tag.position())
+    cursor.setPosition(after_card.position(), QTextCursor.MoveMode.KeepAnchor)
+    editor.view.setTextCursor(cursor)
+    qtbot.keyClick(editor.view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    cursor.setPosition(after_card.position())
+    editor.view.setTextCursor(cursor)
+    qtbot.keyClick(editor.view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    cards = editor.card_document().cards()
+    assert len(cards) == len(before.cards()) + 1
+    assert cards[1] == cards[0] == before.cards()[0]
+    undo(qtbot, editor)
+    assert editor.card_document() == before
+
+
+def test_nav_pane_follows_the_cursor(qtbot: Any, editor: DocumentEditor) -> None:
+    model = editor.nav_model
+    select(editor, WORDS)  # in the first card under 1NC – T-Activate
+    current = editor.nav.currentIndex()
+    assert model.data(current) == editor.card_document().cards()[0].tag
+    cursor = editor.view.textCursor()
+    cursor.setPosition(editor.view.document().find("2NC").position())
+    editor.view.setTextCursor(cursor)
+    assert model.data(editor.nav.currentIndex()) == "2NC"

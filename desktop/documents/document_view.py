@@ -31,7 +31,10 @@ class DocumentView(QTextEdit):
         self.highlight_color = cf.DEFAULT_HIGHLIGHT
         self.setAcceptRichText(False)  # foreign formats never come in; our own copies do
         self.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
-        self._clip: tuple[int, QTextDocumentFragment] | None = None
+        # Our own copies by token: Qt makes one for the selection clipboard on every
+        # selection change too, so the last few are kept, not only the newest.
+        self._clips: dict[str, QTextDocumentFragment] = {}
+        self._clip_count = 0
         self._keys: dict[tuple[int, bool], Callable[[], str]] = {
             (int(Qt.Key.Key_F2), False): self.paste_plain,
             (int(Qt.Key.Key_F3), False): lambda: keys.condense(self.textCursor()),
@@ -97,17 +100,23 @@ class DocumentView(QTextEdit):
 
     def createMimeDataFromSelection(self) -> QMimeData:
         data = super().createMimeDataFromSelection()
-        token = (self._clip[0] + 1) if self._clip else 1
-        self._clip = (token, QTextDocumentFragment(self.textCursor()))
-        data.setData(_FRAGMENT_MIME, str(token).encode())
+        self._clip_count += 1
+        token = str(self._clip_count)
+        self._clips[token] = QTextDocumentFragment(self.textCursor())
+        while len(self._clips) > 4:
+            del self._clips[next(iter(self._clips))]
+        data.setData(_FRAGMENT_MIME, token.encode())
         return data
 
     def insertFromMimeData(self, source: QMimeData) -> None:
-        if self._clip and source.hasFormat(_FRAGMENT_MIME):
-            token = bytes(source.data(_FRAGMENT_MIME).data()).decode()
-            if token == str(self._clip[0]):
+        # data(), not hasFormat(): some platforms' clipboards do not list a custom format
+        # they still hand back.
+        token = bytes(source.data(_FRAGMENT_MIME).data()).decode(errors="replace")
+        if token:
+            fragment = self._clips.get(token)
+            if fragment is not None:
                 cursor = self.textCursor()
-                cursor.insertFragment(self._clip[1])
+                cursor.insertFragment(fragment)
                 self.setTextCursor(cursor)
                 return
         if source.hasText():
