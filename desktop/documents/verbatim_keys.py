@@ -213,8 +213,9 @@ def cite(cursor: QTextCursor) -> str:
         return "F8 styles a cite: select the author and date in the cite paragraph."
     edit = QTextCursor(qdoc)
     edit.beginEditBlock()
-    if role == r.BODY:
-        set_role_of_block(edit, block, r.CITE)
+    # One short cite per paragraph: a new one replaces the old (a body paragraph becomes
+    # the cite paragraph, its marks gone: a cite is never read from).
+    set_role_of_block(edit, block, r.CITE)
     edit.setPosition(a)
     edit.setPosition(min(b, block.position() + block.length() - 1), QTextCursor.MoveMode.KeepAnchor)
     edit.setCharFormat(r.cite_char_format())
