@@ -159,7 +159,7 @@ def test_marking_keys_mark_the_selection_and_undo(
     before = editor.card_document()
     assert not marks_over(card_holding(before, WORDS), WORDS, mark)
     editor.view.highlight_color = "green"
-    select(editor, WORDS)
+    spot = select(editor, WORDS).selectionEnd()
     qtbot.keyClick(editor.view, key)
     after = editor.card_document()
     card = card_holding(after, WORDS)
@@ -169,6 +169,7 @@ def test_marking_keys_mark_the_selection_and_undo(
     assert editor.is_modified()
     undo(qtbot, editor)  # one key, one undo step
     assert editor.card_document() == before
+    assert editor.view.textCursor().position() == spot  # undo stays at the debater's place
     redo = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     qtbot.keyClick(editor.view, Qt.Key.Key_Z, redo)
     assert editor.card_document() == after

@@ -106,7 +106,7 @@ class DocumentEditor(QWidget):
         block = self.view.textCursor().block()
         found = units.card_range(block)
         before = found[1] if found else block.next()
-        cursor = QTextCursor(self.view.document())
+        cursor = QTextCursor(self.view.textCursor())
         cursor.beginEditBlock()
         units.insert_before(cursor, before, nodes)
         cursor.endEditBlock()
@@ -131,7 +131,7 @@ class DocumentEditor(QWidget):
         if a <= t <= b:
             return False
         nodes = units.nodes_in(found)
-        cursor = QTextCursor(qdoc)
+        cursor = QTextCursor(self.view.textCursor())
         cursor.beginEditBlock()
         if t > b:  # the later place first, so the earlier one's blocks stay where they are
             units.insert_before(cursor, before, nodes)

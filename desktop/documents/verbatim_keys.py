@@ -3,7 +3,9 @@ words of a card body (marking only; condense only the whitespace between paragra
 
 Marks are computed with `desktop.editor.card_format` over the body paragraphs the selection
 touches (a card body is small next to its document), then only the changed runs are written.
-Each function returns "" when it did something, or a hint for the status line.
+Each function returns "" when it did something, or a hint for the status line. Edits go
+through a copy of the view's cursor: Qt's undo puts the cursor back where the cursor that
+opened the edit block stood, so undoing a key returns to the debater's place, not the top.
 """
 
 from __future__ import annotations
@@ -127,7 +129,7 @@ def toggle_mark(cursor: QTextCursor, mark: Mark, color: str = "") -> str:
     if not cursor.hasSelection():
         return SELECT_FIRST
     a, b = cursor.selectionStart(), cursor.selectionEnd()
-    edit = QTextCursor(cursor.document())
+    edit = QTextCursor(cursor)
     edit.beginEditBlock()
     done = False
     for body in body_texts(cursor.document(), a, b):
@@ -146,7 +148,7 @@ def clear(cursor: QTextCursor) -> str:
         return SELECT_FIRST
     qdoc = cursor.document()
     a, b = cursor.selectionStart(), cursor.selectionEnd()
-    edit = QTextCursor(qdoc)
+    edit = QTextCursor(cursor)
     edit.beginEditBlock()
     for body in body_texts(qdoc, a, b):
         start, end = body.index(a), body.index(b)
@@ -186,7 +188,7 @@ def set_level(cursor: QTextCursor, role: int) -> str:
     qdoc = cursor.document()
     block = qdoc.findBlock(cursor.selectionStart())
     last = qdoc.findBlock(cursor.selectionEnd())
-    edit = QTextCursor(qdoc)
+    edit = QTextCursor(cursor)
     edit.beginEditBlock()
     while block.isValid():
         if r.role_of(block) != role:
@@ -211,7 +213,7 @@ def cite(cursor: QTextCursor) -> str:
     role = r.role_of(block)
     if role not in (r.BODY, r.CITE):
         return "F8 styles a cite: select the author and date in the cite paragraph."
-    edit = QTextCursor(qdoc)
+    edit = QTextCursor(cursor)
     edit.beginEditBlock()
     # One short cite per paragraph: a new one replaces the old (a body paragraph becomes
     # the cite paragraph, its marks gone: a cite is never read from).
@@ -233,7 +235,7 @@ def condense(cursor: QTextCursor) -> str:
     else:
         body = card_body(qdoc, cursor.position())
         ranges = [(body, 0, len(body.text))] if body is not None else []
-    edit = QTextCursor(qdoc)
+    edit = QTextCursor(cursor)
     edit.beginEditBlock()
     done = False
     for body, start, end in reversed(ranges):  # from the end: earlier positions stay valid
@@ -267,7 +269,7 @@ def shrink(cursor: QTextCursor) -> str:
     fmt = QTextCharFormat()
     fmt.setProperty(r.SHRUNK, on)
     fmt.setProperty(QTextFormat.Property.FontSizeAdjustment, -1 if on else 0)
-    edit = QTextCursor(qdoc)
+    edit = QTextCursor(cursor)
     edit.beginEditBlock()
     for a, b in plain:
         edit.setPosition(body.pos(a))
