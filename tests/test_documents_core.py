@@ -9,6 +9,7 @@ import errno
 import io
 import json
 import os
+import re
 import shutil
 import zipfile
 from collections.abc import Iterator
@@ -46,7 +47,7 @@ from evidence.documents.provenance import bookmark_name, parse_name
 from evidence.documents.recovery import RecoveryStore, recovery_key
 from evidence.documents.send_doc import send_doc
 from evidence.documents.stats import DEFAULT_WPM, document_stats, format_seconds, marked_words
-from evidence.documents.styles_keep import KEPT_PARTS, kept_parts
+from evidence.documents.styles_keep import KEPT_PARTS, SECTION, kept_parts, section_xml
 from evidence.errors import CorruptFile, EmptyFile, EncryptedFile, UnreadablePath, UnsupportedFile
 from evidence.parsers.sniff import OLE2_MAGIC
 from evidence.settings import Settings, load_settings, save_settings
@@ -72,6 +73,12 @@ def _styles(path: Path) -> bytes:
 def _parts(path: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as z:
         return {name: z.read(name) for name in KEPT_PARTS}
+
+
+def _page_setup(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("word/document.xml").decode()
+    return re.findall(r"<w:(?:pgSz|pgMar|cols) [^>]*/>", xml[xml.rfind("<w:sectPr") :])
 
 
 def _strip(nodes: list[Node]) -> list[Node]:
@@ -104,8 +111,9 @@ def test_open_save_reopen_is_exact_and_keeps_styles(tmp_path: Path, name: str) -
     assert opened.doc.cards(), "the sample has cards"
     stamp = save_document(opened.doc, path, expected=opened.stamp, styles=opened.styles)
     assert _styles(path) == original_styles  # the debater's fonts and sizes, byte for byte
-    assert set(opened.parts) == set(KEPT_PARTS)
+    assert set(opened.parts) == {*KEPT_PARTS, SECTION}
     assert _parts(path) == _parts(VERBATIM / name)  # theme, numbering, font table
+    assert _page_setup(path) == _page_setup(VERBATIM / name)  # margins, page size
     again = read_verbatim(path)
     assert _strip(again.nodes) == _strip(opened.doc.nodes)
     assert stamp == doc_file.stamp_of(path)
@@ -132,7 +140,24 @@ def test_save_as_keeps_the_parts_given_and_skips_parts_with_links(tmp_path: Path
         for info in src.infolist():
             data = table if info.filename == "word/fontTable.xml" else src.read(info)
             dst.writestr(info, data)
-    assert set(kept_parts(out.getvalue())) == set(KEPT_PARTS) - {"word/fontTable.xml"}
+    assert set(kept_parts(out.getvalue())) == {*KEPT_PARTS, SECTION} - {"word/fontTable.xml"}
+
+
+def test_page_setup_without_links_to_other_parts() -> None:
+    ns = (
+        'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    )
+    xml = (
+        f"<w:document {ns}><w:body><w:tbl><w:tr><w:tc><w:p/></w:tc></w:tr></w:tbl><w:p/>"
+        '<w:sectPr><w:headerReference w:type="default" r:id="rId8"/>'
+        '<w:pgSz w:w="11906" w:h="16838"/><w:sectPrChange w:id="1"><w:sectPr/>'
+        "</w:sectPrChange></w:sectPr></w:body></w:document>"
+    )
+    kept = section_xml(xml.encode())
+    assert kept is not None and b'<w:pgSz w:w="11906" w:h="16838"/>' in kept
+    assert b"headerReference" not in kept and b"sectPrChange" not in kept
+    assert section_xml(f"<w:document {ns}><w:body><w:p/></w:body></w:document>".encode()) is None
 
 
 def test_styles_missing_verbatim_styles_are_added(tmp_path: Path) -> None:

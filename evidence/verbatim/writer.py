@@ -25,7 +25,7 @@ from docx.oxml.ns import qn
 from evidence.atomic import atomic_open
 from evidence.cards.card import Analytic, Card, CardDocument, Heading, Level, Mark, Node
 from evidence.documents.provenance import bookmark_name
-from evidence.documents.styles_keep import STYLES_PART, kept_styles
+from evidence.documents.styles_keep import SECTION, STYLES_PART, kept_styles
 from evidence.verbatim.styles_def import (
     CITE_STYLE_ID,
     EMPHASIS_STYLE_ID,
@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 APP_NAME = "Debate Prep"
 
 # Characters XML 1.0 cannot hold; each becomes one space so span offsets stay valid.
+_SECT_PR = re.compile(r"<w:sectPr[ >].*?</w:sectPr>|<w:sectPr[^>]*/>", re.S)
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
@@ -172,6 +173,8 @@ def _splice_body(package: bytes, body_xml: str, parts: dict[str, bytes]) -> byte
                 xml = data.decode("utf-8")
                 if "<w:body>" not in xml:  # python-docx always keeps the w:sectPr there
                     raise RuntimeError("python-docx wrote a document.xml with no body")
+                if SECTION in parts:  # the document's own page setup, not python-docx's
+                    xml = _SECT_PR.sub(lambda _m: parts[SECTION].decode("utf-8"), xml, count=1)
                 data = xml.replace("<w:body>", "<w:body>" + body_xml, 1).encode("utf-8")
             data = parts.get(info.filename, data)
             dst.writestr(info.filename, data)
