@@ -189,6 +189,21 @@ def test_save_conflict_when_the_file_changed_on_disk(tmp_path: Path) -> None:
     assert read_verbatim(path).cards()[0].tag == opened.doc.cards()[0].tag
 
 
+@pytest.mark.skipif(not hasattr(os, "fchmod"), reason="no permission bits")
+def test_save_keeps_the_files_permissions(tmp_path: Path) -> None:
+    path = _copy("1nc.docx", tmp_path)
+    path.chmod(0o640)
+    opened = open_document(path)
+    save_document(opened.doc, path, expected=opened.stamp)
+    assert path.stat().st_mode & 0o777 == 0o640
+    umask = os.umask(0o022)
+    try:
+        save_document(opened.doc, tmp_path / "new.docx", expected=None)
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "new.docx").stat().st_mode & 0o777 == 0o644  # not the temp file's 0600
+
+
 def test_touched_but_unchanged_is_not_a_conflict(tmp_path: Path) -> None:
     path = _copy("1nc.docx", tmp_path)
     opened = open_document(path)
@@ -339,6 +354,9 @@ def test_full_disk_during_save_leaves_the_old_file(
     class HalfWriter:
         def __init__(self, fh: IO[bytes]) -> None:
             self.fh = fh
+
+        def fileno(self) -> int:
+            return self.fh.fileno()
 
         def write(self, data: bytes) -> int:
             self.fh.write(data[: len(data) // 2])  # half of it reaches the disk, then none
