@@ -423,3 +423,17 @@ def test_nav_pane_follows_the_cursor(qtbot: Any, editor: DocumentEditor) -> None
     cursor.setPosition(editor.view.document().find("2NC").position())
     editor.view.setTextCursor(cursor)
     assert model.data(editor.nav.currentIndex()) == "2NC"
+
+
+def test_enter_inside_a_tag_keeps_its_source_on_one_tag(qtbot: Any, editor: DocumentEditor) -> None:
+    editor.load(edge_document())
+    cursor = select(editor, "Tag with", body=False)
+    cursor.clearSelection()
+    editor.view.setTextCursor(cursor)
+    qtbot.keyClick(editor.view, Qt.Key.Key_Return)  # "Tag with" | "\na break"
+    nodes = walk(editor.card_document().nodes)
+    assert Analytic("Tag with") in nodes
+    card = next(n for n in nodes if isinstance(n, Card) and n.short_cite == "Smith 20")
+    assert (card.tag, card.source_id, card.source_offset) == ("\na break", None, None)
+    undo(qtbot, editor)
+    assert editor.card_document() == canonical_document(edge_document())

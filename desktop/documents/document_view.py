@@ -12,11 +12,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QMimeData, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QTextCursor, QTextDocumentFragment
+from PySide6.QtGui import (
+    QGuiApplication,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QTextCursor,
+    QTextDocumentFragment,
+)
 from PySide6.QtWidgets import QTextEdit, QWidget
 
 from desktop.documents import roles as r
 from desktop.documents import verbatim_keys as keys
+from desktop.documents.emphasis_boxes import EmphasisBoxes
 from desktop.editor import card_format as cf
 from evidence.cards.card import Level, Mark
 
@@ -35,6 +43,7 @@ class DocumentView(QTextEdit):
         # selection change too, so the last few are kept, not only the newest.
         self._clips: dict[str, QTextDocumentFragment] = {}
         self._clip_count = 0
+        self._boxes = EmphasisBoxes()
         self._keys: dict[tuple[int, bool], Callable[[], str]] = {
             (int(Qt.Key.Key_F2), False): self.paste_plain,
             (int(Qt.Key.Key_F3), False): lambda: keys.condense(self.textCursor()),
@@ -74,18 +83,33 @@ class DocumentView(QTextEdit):
         super().keyPressEvent(e)
 
     def _new_paragraph(self, shift: bool) -> bool:
+        """Enter: after a heading, tag or cite, a body paragraph; inside one, a second one of
+        the same kind, without the first's provenance (a tag's source stays with one tag);
+        Shift+Enter in a body, a paragraph (never a hidden line separator)."""
         cursor = self.textCursor()
         role = r.role_of(cursor.block())
+        if role == r.BODY and not shift:
+            return False
         at_end = not cursor.hasSelection() and cursor.atBlockEnd()
-        if (role != r.BODY and at_end) or (role == r.BODY and shift):
-            cursor.beginEditBlock()
-            cursor.removeSelectedText()
-            next_role = r.BODY if at_end or role == r.BODY else role
-            cursor.insertBlock(r.block_format(next_role), r.char_format_for(next_role))
-            cursor.endEditBlock()
-            self.setTextCursor(cursor)
-            return True
-        return False
+        next_role = r.BODY if at_end or role == r.BODY else role
+        cursor.beginEditBlock()
+        cursor.removeSelectedText()
+        if next_role == role:  # the same kind, less what belongs to the first one only
+            block_fmt, char = cursor.blockFormat(), cursor.charFormat()
+            block_fmt.clearProperty(r.PROVENANCE)
+            block_fmt.clearProperty(r.WARNINGS)
+        else:
+            block_fmt, char = r.block_format(next_role), r.char_format_for(next_role)
+        cursor.insertBlock(block_fmt, char)
+        cursor.endEditBlock()
+        self.setTextCursor(cursor)
+        return True
+
+    def paintEvent(self, e: QPaintEvent) -> None:
+        super().paintEvent(e)
+        painter = QPainter(self.viewport())
+        self._boxes.paint(self, painter)
+        painter.end()
 
     def toggle(self, mark: Mark) -> str:
         return keys.toggle_mark(self.textCursor(), mark, self.highlight_color)
