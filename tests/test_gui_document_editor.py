@@ -32,6 +32,7 @@ from evidence.cards.card import (
     walk,
 )
 from evidence.verbatim import read_verbatim
+from evidence.verbatim.writer import write_docx
 from tests.conftest import SAMPLES
 from tests.gui_helpers import screenshot
 
@@ -165,6 +166,8 @@ def test_marking_keys_mark_the_selection_and_undo(
     card = card_holding(after, WORDS)
     spans = marks_over(card, WORDS, mark)
     assert spans and all(s.color == color for s in spans)
+    if mark == Mark.EMPHASIS:  # drawn underlined, so read back underlined from Word too
+        assert marks_over(card, WORDS, Mark.UNDERLINE)
     assert card.body == card_holding(before, WORDS).body  # the words never change
     assert editor.is_modified()
     undo(qtbot, editor)  # one key, one undo step
@@ -437,3 +440,23 @@ def test_enter_inside_a_tag_keeps_its_source_on_one_tag(qtbot: Any, editor: Docu
     assert (card.tag, card.source_id, card.source_offset) == ("\na break", None, None)
     undo(qtbot, editor)
     assert editor.card_document() == canonical_document(edge_document())
+
+
+def test_edited_document_saved_and_reopened_reads_the_same(
+    qtbot: Any, editor: DocumentEditor, tmp_path: Path
+) -> None:
+    """After keys, what the writer saves and the reader reopens is what the editor held."""
+    select(editor, WORDS)
+    qtbot.keyClick(editor.view, Qt.Key.Key_F11)
+    select(editor, "Two or more states")
+    qtbot.keyClick(editor.view, Qt.Key.Key_F10)
+    edited = editor.card_document()
+    path = tmp_path / "edited.docx"
+    write_docx(edited, path)
+    reopened = canonical_document(read_verbatim(path))
+
+    def words_and_marks(doc: CardDocument) -> list[tuple[str, str, str, str, list[Span]]]:
+        return [(c.tag, c.short_cite, c.full_cite, c.body, c.spans) for c in doc.cards()]
+
+    assert words_and_marks(reopened) == words_and_marks(edited)
+    assert [type(n) for n in walk(reopened.nodes)] == [type(n) for n in walk(edited.nodes)]

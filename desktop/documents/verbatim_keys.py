@@ -135,10 +135,27 @@ def toggle_mark(cursor: QTextCursor, mark: Mark, color: str = "") -> str:
     for body in body_texts(cursor.document(), a, b):
         start, end = body.index(a), body.index(b)
         if start < end:
-            new = cf.toggle_mark(body.text, body.chars, start, end, mark, color)
+            new = _toggled(body, start, end, mark, color)
             done = write_marks(edit, body, new) or done
     edit.endEditBlock()
     return "" if done else "Marks go on a card's body text."
+
+
+def _toggled(body: BodyText, start: int, end: int, mark: Mark, color: str) -> list[cf.Marks]:
+    """Verbatim's Underline and Emphasis are two character styles, and Emphasis is drawn
+    underlined, so the reader gives emphasised words both marks: F10 sets both (or takes
+    both off when all is emphasised); F9 makes it plain Underline (or takes it off)."""
+    text, chars = body.text, body.chars
+    if mark == Mark.HIGHLIGHT:
+        return cf.toggle_mark(text, chars, start, end, mark, color)
+    words = [chars[i] for i in range(start, end) if text[i] != "\n"]
+    if mark == Mark.EMPHASIS:
+        on = not all(m.emphasis for m in words)
+        out = cf.set_mark(text, chars, start, end, Mark.EMPHASIS, on)
+        return cf.set_mark(text, out, start, end, Mark.UNDERLINE, on)
+    on = not all(m.underline and not m.emphasis for m in words)
+    out = cf.set_mark(text, chars, start, end, Mark.EMPHASIS, False)
+    return cf.set_mark(text, out, start, end, Mark.UNDERLINE, on)
 
 
 def clear(cursor: QTextCursor) -> str:
