@@ -9,6 +9,7 @@ unique and at most 40 characters, so a repeat gets `_n{k}` and an over-long one 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 PREFIX = "_dp_"
 MAX_NAME = 40  # Word drops the rest of a longer bookmark name
@@ -42,7 +43,7 @@ def parse_name(name: str) -> tuple[int, int | None] | None:
     return int(match.group(1)), int(offset) if offset is not None else None
 
 
-def find_provenance(names: list[str]) -> tuple[int, int | None] | None:
+def find_provenance(names: Sequence[str]) -> tuple[int, int | None] | None:
     """The first of our provenances among a paragraph's bookmark names."""
     for name in names:
         found = parse_name(name)

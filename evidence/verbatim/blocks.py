@@ -57,7 +57,7 @@ class Para:
     level: int  # 0 body text, 1..4 Pocket/Hat/Block/Tag
     segments: list[Segment] = field(default_factory=list)
     table: bool = False
-    bookmarks: list[str] = field(default_factory=list)  # names, read on headings only
+    bookmarks: tuple[str, ...] = ()  # names, read on headings only
 
     @property
     def text(self) -> str:
@@ -85,7 +85,7 @@ def _iter_blocks(container: Any, styles: StyleSheet) -> Iterator[Para]:
         if tag == _P:
             para = _paragraph(child, styles)
             if pending:
-                para.bookmarks[:0] = pending
+                para.bookmarks = (*pending, *para.bookmarks)
                 pending = []
             yield para
         elif tag == _BOOKMARK:
@@ -105,7 +105,7 @@ def _paragraph(p: Any, styles: StyleSheet) -> Para:
     para = Para(level)
     _collect(p, style, styles, para.segments)
     if level:  # a heading: a card's provenance is a bookmark on its tag (documents/provenance)
-        para.bookmarks = [b.get(f"{W}name") or "" for b in p.iter(_BOOKMARK)]
+        para.bookmarks = tuple(b.get(f"{W}name") or "" for b in p.iter(_BOOKMARK))
     return para
 
 
