@@ -3,7 +3,7 @@
 Hidden from --help; tests/test_installer_smoke.py runs it in the frozen build. It drives the
 real window (offscreen under QT_QPA_PLATFORM=offscreen): the sample goes in through the
 Library panel, a one-card cut runs through the Assistant panel with the configured model
-(by default the one bundled with the app), the outline is exported with File ▸ Export's
+(by default the one bundled with the app) into a new document, exported with File ▸ Export's
 Verbatim writer, and the .docx is read back to check the card is in it. One JSON object per
 line on stdout (steps and timings); exit 0 only when every check passed.
 """
@@ -107,6 +107,8 @@ def _run(args: argparse.Namespace) -> int:
             _export(window, cards, out / "selftest.docx")
         _wait(app, lambda: not window.jobs.running(), args.timeout, "jobs still running")
     finally:
+        for tab in window.tabs.all():  # the check's own document: closing must not ask
+            tab.editor.set_modified(False)
         window.close()
         app.processEvents()
     report("done", ok=True)
@@ -162,7 +164,7 @@ def _cut(app: Any, window: Any, claim: str, timeout_s: float) -> list[Any]:
     if not window.assistant.run():
         raise SelftestError("the Assistant refused to run the cut task")
     _wait(app, lambda: not window.assistant.is_running(), timeout_s, "the cut task")
-    cards: list[Any] = window.outline.document().cards()
+    cards: list[Any] = window.active_document().cards()
     report(
         "cut",
         seconds=round(time.monotonic() - started, 1),
@@ -180,7 +182,7 @@ def _export(window: Any, cards: list[Any], path: Path) -> None:
 
     from evidence.verbatim.writer import ExportOptions, write_docx
 
-    write_docx(window.outline.document(), path, ExportOptions())
+    write_docx(window.active_document(), path, ExportOptions())
     text = _squash(" ".join(p.text for p in docx.Document(str(path)).paragraphs))
     card = cards[0]
     body_start = _squash(card.body)[:60]

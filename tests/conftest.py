@@ -106,6 +106,8 @@ def main_window(qtbot, app_ctx, tmp_path: Path):  # type: ignore[no-untyped-def]
     qtbot.waitExposed(window)
     yield window
     window.jobs.cancel_all()
+    for tab in window.tabs.all():  # the test's documents: closing must not ask
+        tab.editor.set_modified(False)
     window.close()
 
 

@@ -131,7 +131,7 @@ def test_export_to_a_read_only_folder(qtbot, exporter, sample_cards, tmp_path) -
         folder.chmod(0o755)
 
 
-def test_window_menu_exports_the_outline(qtbot, data_dir, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_window_menu_exports_the_document(qtbot, data_dir, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from desktop.main_window import MainWindow
 
     ini = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
@@ -140,13 +140,16 @@ def test_window_menu_exports_the_outline(qtbot, data_dir, tmp_path) -> None:  # 
     window.show()
     qtbot.waitExposed(window)
     actions = {a.shortcut().toString(): a for a in window.findChildren(QAction)}
-    actions["Ctrl+E"].trigger()
+    actions["Ctrl+E"].trigger()  # no document open
     assert window.exporter.box is not None and "Nothing to export" in window.exporter.box.text()
     window.exporter.box.close()
-    window.outline.add_heading(Level.BLOCK, "Ready")
-    actions["Ctrl+Shift+E"].trigger()  # the new heading is selected
+    window.insert_nodes([Heading(Level.BLOCK, "Ready")])  # a new document holds it
+    actions["Ctrl+E"].trigger()
     assert window.exporter.dialog is not None and window.exporter.dialog.isVisible()
     assert "0 cards, 0 analytics, 1 headings" in window.exporter.dialog.summary_label.text()
+    assert window.exporter.dialog.path().name == "Untitled 1.docx"
     window.exporter.dialog.reject()
     window.jobs.cancel_all()
+    for tab in window.tabs.all():  # closing must not ask
+        tab.editor.set_modified(False)
     window.close()

@@ -20,7 +20,8 @@ def test_window_opens_and_restores_layout(qtbot, data_dir: DataDir, tmp_path: Pa
     window.show()
     qtbot.waitExposed(window)
     assert window.windowTitle() == "Debate Prep"
-    window.outline_dock.hide()
+    assert window.tabs.all() == [] and window.tabs.currentIndex() == 0  # the "open one" hint
+    window.assistant_dock.hide()
     window.resize(760, 620)
     screenshot(window, "window-empty")
     window.close()
@@ -29,7 +30,7 @@ def test_window_opens_and_restores_layout(qtbot, data_dir: DataDir, tmp_path: Pa
     qtbot.addWidget(again)
     again.show()
     assert again.size().width() == 760
-    assert again.outline_dock.isHidden()
+    assert again.assistant_dock.isHidden() and not again.search_dock.isHidden()
     again.close()
 
 

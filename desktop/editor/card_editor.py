@@ -1,7 +1,8 @@
 """Card editor: tag, short cite, full cite, and the body with Verbatim's keys (F8 cite, F9
 underline, F10 emphasis, F11 highlight, F12 clear, F3 condense), Undo/Redo, and Ctrl+Enter
-to send the card to the outline. Marking never changes the body's words. Under the body, the
-highlight checker's findings update as the marks change (desktop/editor/highlight_findings.py).
+to send the card to the document in front. Marking never changes the body's words. Under the
+body, the highlight checker's findings update as the marks change
+(desktop/editor/highlight_findings.py).
 
 F8 (Cite): the short cite has its own field, always drawn in the Cite style (bold), so F8
 does what a debater means by it: with part of the *full cite* selected (a whole cite pasted
@@ -89,13 +90,13 @@ class CardEditor(QWidget):
         )
         send = self._add(
             "send",
-            "Send to outline",
+            "Send to document",
             SEND_KEYS,
             self._send,
-            "Send to the outline (Ctrl+Enter): Verbatim's send to speech",
+            "Into the document in front, at its cursor (Ctrl+Enter)",
             in_toolbar=False,
         )
-        self.send_button = QPushButton("Send to outline")
+        self.send_button = QPushButton("Send to document")
         self.send_button.setToolTip(send.toolTip())
         self.send_button.clicked.connect(send.trigger)
 

@@ -151,8 +151,8 @@ class OutlineExporter(QObject):
             return
         if not doc.nodes:
             self._show(QMessageBox.Icon.Information, "Nothing to export",
-                       f"Nothing to export: {what} is empty. Send cards to the outline from "
-                       "the card editor, or select part of the outline first.")  # fmt: skip
+                       f"Nothing to export: {what} is empty. Open a document, or send cards "
+                       "to one from search, the card editor or the Assistant first.")  # fmt: skip
             return
         self._doc = copy.deepcopy(doc)
         name = (doc.title or "Outline").strip().replace("/", "-") + ".docx"
