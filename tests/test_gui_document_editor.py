@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QApplication
 
-from desktop.documents import roles
+from desktop.documents import nav_pane, roles
 from desktop.documents.document_editor import DocumentEditor
 from desktop.documents.rich_text import (
     build_text_document,
@@ -460,3 +460,52 @@ def test_edited_document_saved_and_reopened_reads_the_same(
 
     assert words_and_marks(reopened) == words_and_marks(edited)
     assert [type(n) for n in walk(reopened.nodes)] == [type(n) for n in walk(edited.nodes)]
+
+
+def test_nav_drop_moves_a_card_into_another_block(qtbot: Any, editor: DocumentEditor) -> None:
+    model = editor.nav_model
+    pocket = model.index(0, 0)  # 1NC
+    first_block, second_block = model.index(0, 0, pocket), model.index(1, 0, pocket)
+    card_index = model.index(0, 0, first_block)  # the first card of 1NC – T-Activate
+    moved_tag = model.data(card_index)
+    target_rows = model.rowCount(second_block)
+    before = editor.card_document()
+    data = model.mimeData([card_index])
+    model.dropMimeData(data, Qt.DropAction.MoveAction, target_rows, 0, second_block)  # its end
+    qtbot.waitUntil(lambda: model.rowCount(model.index(1, 0, model.index(0, 0))) > target_rows)
+    after = editor.card_document()
+    first, second = after.nodes[0].children[0], after.nodes[0].children[1]  # type: ignore[union-attr]
+    assert isinstance(first, Heading) and isinstance(second, Heading)
+    assert moved_tag not in [c.tag for c in first.children if isinstance(c, Card)]
+    assert isinstance(second.children[-1], Card) and second.children[-1].tag == moved_tag
+    assert second.children[-1] == before.cards()[0]  # moved whole
+    undo(qtbot, editor)
+    assert editor.card_document() == before
+
+
+def test_nav_pane_rescans_only_when_the_outline_may_change(
+    qtbot: Any, editor: DocumentEditor
+) -> None:
+    model = editor.nav_model
+    scans: list[int] = []
+    real = model.refresh
+
+    def counting() -> None:
+        scans.append(1)
+        real()
+
+    model.refresh = counting  # type: ignore[method-assign]
+    cursor = select(editor, WORDS)
+    cursor.clearSelection()
+    editor.view.setTextCursor(cursor)
+    qtbot.keyClicks(editor.view, "typing in a card body ")
+    qtbot.wait(2 * nav_pane.REFRESH_MS)
+    assert scans == []  # typing in a body never rescans
+    tag = select(editor, "“Defense pacts” obligate aid.", body=False)
+    tag.clearSelection()
+    editor.view.setTextCursor(tag)
+    qtbot.keyClicks(editor.view, " (new)")
+    assert scans == []  # debounced, not per keystroke
+    qtbot.waitUntil(lambda: len(scans) == 1)
+    titles = [model.data(model.index(i, 0, model.index(0, 0, model.index(0, 0)))) for i in range(2)]
+    assert titles[1] == "“Defense pacts” obligate aid. (new)"
