@@ -7,7 +7,8 @@ Builds a 3,000-card, ~900k-word Verbatim backfile from the real training cards (
 - open: `read_verbatim` + `build_text_document` (one QTextCursor in one edit block), against
   the same document built from generated HTML (setHtml, plus the pass that gives each block
   its role, without which HTML cannot carry one); `DocumentEditor.load` shown, to the first
-  paint; `read_text_document` (what a save reads back).
+  paint; `read_text_document` (what a save reads back); the navigation pane's full scan
+  (only an outline edit causes one, debounced) and `current_path` at the document's end.
 - typing in a 1,000-card document: keystroke-to-paint (QTest.keyClick, then events until the
   view's viewport has painted) for many keys at the start, middle and end, and an F9 on a
   selection; the baselines are Qt's own QTextEdit holding the same rich document (what
@@ -44,6 +45,7 @@ from PySide6.QtWidgets import QApplication, QTextEdit  # noqa: E402
 from desktop.documents import roles  # noqa: E402
 from desktop.documents.body_runs import paragraph_runs  # noqa: E402
 from desktop.documents.document_editor import DocumentEditor  # noqa: E402
+from desktop.documents.nav_pane import scan  # noqa: E402
 from desktop.documents.rich_text import (  # noqa: E402
     build_text_document,
     new_text_document,
@@ -307,6 +309,17 @@ def main() -> None:
     while not watch.painted:
         app.processEvents()
     load_s, load_cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    scan_s, scan_cpu, _ = timed(lambda: scan(editor.view.document()), args.repeat)
+    end = editor.view.textCursor()
+    end.movePosition(QTextCursor.MoveOperation.End)
+    editor.view.setTextCursor(end)
+    path_s, path_cpu, _ = timed(editor.current_path, args.repeat)
+    report["outline_3000"] = {
+        "nav_scan_ms": round(scan_s * 1000, 1),
+        "nav_scan_cpu_ms": round(scan_cpu * 1000, 1),
+        "current_path_at_end_ms": round(path_s * 1000, 2),
+        "current_path_at_end_cpu_ms": round(path_cpu * 1000, 2),
+    }
     report["open"] = {
         "cards": len(doc.cards()),
         "words": n_words,

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QApplication
 
-from desktop.documents import nav_pane, roles
+from desktop.documents import nav_pane, roles, units
 from desktop.documents.document_editor import DocumentEditor
 from desktop.documents.rich_text import (
     build_text_document,
@@ -426,6 +426,11 @@ def test_nav_pane_follows_the_cursor(qtbot: Any, editor: DocumentEditor) -> None
     cursor.setPosition(editor.view.document().find("2NC").position())
     editor.view.setTextCursor(cursor)
     assert model.data(editor.nav.currentIndex()) == "2NC"
+    # The path from the tree is the path found by walking back through the document.
+    block = editor.view.document().begin()
+    while block.isValid():
+        assert model.heading_path(block.blockNumber()) == units.heading_path(block)
+        block = block.next()
 
 
 def test_enter_inside_a_tag_keeps_its_source_on_one_tag(qtbot: Any, editor: DocumentEditor) -> None:

@@ -97,7 +97,9 @@ class DocumentEditor(QWidget):
         return copy.deepcopy(units.nodes_in(found)) if found else []
 
     def current_path(self) -> list[str]:
-        return units.heading_path(self.view.textCursor().block())
+        block = self.view.textCursor().block()
+        fast = self.nav_model.heading_path(block.blockNumber())
+        return fast if fast is not None else units.heading_path(block)
 
     def insert_nodes(self, nodes: list[Node]) -> None:
         """Insert `nodes` after the card or paragraph at the cursor, as one undo step."""

@@ -108,7 +108,7 @@ class DocumentView(QTextEdit):
     def paintEvent(self, e: QPaintEvent) -> None:
         super().paintEvent(e)
         painter = QPainter(self.viewport())
-        self._boxes.paint(self, painter)
+        self._boxes.paint(self, painter, e.rect())
         painter.end()
 
     def toggle(self, mark: Mark) -> str:

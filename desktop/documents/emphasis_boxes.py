@@ -5,7 +5,7 @@ after Qt has painted them (a few dozen fragments a paint, whatever the document'
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRectF
+from PySide6.QtCore import QRect, QRectF
 from PySide6.QtGui import QPainter, QPen, QTextBlock, QTextDocument, QTextLine
 from PySide6.QtWidgets import QTextEdit
 
@@ -17,19 +17,19 @@ class EmphasisBoxes:
         self._doc: QTextDocument | None = None
         self._emphasis: dict[int, bool] = {}  # per char format index of the document
 
-    def paint(self, view: QTextEdit, painter: QPainter) -> None:
+    def paint(self, view: QTextEdit, painter: QPainter, area: QRect) -> None:
+        """Boxes over the paragraphs that meet `area` (viewport coordinates)."""
         qdoc = view.document()
         if qdoc is not self._doc:
             self._doc, self._emphasis = qdoc, {}
         dx = -view.horizontalScrollBar().value()
         dy = -view.verticalScrollBar().value()
-        bottom = view.viewport().height()
         layout = qdoc.documentLayout()
         pen = QPen(view.palette().text().color())
         pen.setWidthF(1.0)
         painter.setPen(pen)
-        block = view.cursorForPosition(QPoint(0, 0)).block()
-        while block.isValid() and layout.blockBoundingRect(block).top() + dy < bottom:
+        block = _block_at(qdoc, area.top() - dy)
+        while block.isValid() and layout.blockBoundingRect(block).top() + dy <= area.bottom():
             if r.role_of(block) == r.BODY:
                 for start, end in self._runs(block):
                     for rect in _rects(block, start, end):
@@ -56,6 +56,20 @@ class EmphasisBoxes:
                     runs.append((a, b))
             it += 1
         return runs
+
+
+def _block_at(qdoc: QTextDocument, y: float) -> QTextBlock:
+    """The block at height `y` of the document, by bisection over block numbers (Qt's own
+    hit test, cursorForPosition, took ~7 ms a paint in a 1,000-card document)."""
+    layout = qdoc.documentLayout()
+    lo, hi = 0, qdoc.blockCount() - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if layout.blockBoundingRect(qdoc.findBlockByNumber(mid)).top() <= y:
+            lo = mid
+        else:
+            hi = mid - 1
+    return qdoc.findBlockByNumber(lo)
 
 
 def _rects(block: QTextBlock, start: int, end: int) -> list[QRectF]:

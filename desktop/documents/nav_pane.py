@@ -125,6 +125,20 @@ class NavModel(QAbstractItemModel):
         self._flat = _flatten(root)
         self.endResetModel()
 
+    def heading_path(self, block_number: int) -> list[str] | None:
+        """Titles of the Pocket/Hat/Block above block `block_number`, from the tree (a few
+        steps, not a walk back through the document); None while the tree may be stale."""
+        if self._dirty:
+            return None
+        index = self.index_at(block_number)
+        item = self.item(index) if index.isValid() else None
+        path: list[str] = []
+        while item is not None and item is not self._root:
+            if r.is_heading(item.role):
+                path.append(item.title)
+            item = item.parent
+        return path[::-1]
+
     def index_at(self, block_number: int) -> QModelIndex:
         """The entry whose part of the document holds block `block_number` (the nearest
         heading or tag at or above it)."""
