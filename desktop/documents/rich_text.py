@@ -123,10 +123,18 @@ class NodeWriter:
             plain,
             _cite_runs(card.short_cite, card.full_cite),
         )
+        # paragraph_runs shares one Marks per kind within a card, so formats are looked up
+        # by identity here (hashing a Marks per run was a fifth of a big file's build).
+        formats: dict[int, QTextCharFormat] = {}
+        body = r.block_format(r.BODY)
         for para in paragraph_runs(card.body, card.spans):
-            self._paragraph(
-                r.block_format(r.BODY), plain, [(t, r.body_char_format(m)) for t, m in para]
-            )
+            runs: list[tuple[str, QTextCharFormat]] = []
+            for text, marks in para:
+                fmt = formats.get(id(marks))
+                if fmt is None:
+                    fmt = formats[id(marks)] = r.body_char_format(marks)
+                runs.append((text, fmt))
+            self._paragraph(body, plain, runs)
 
     def analytic(self, node: Analytic) -> None:
         tag_char = r.heading_char_format(r.TAG)
