@@ -5,7 +5,7 @@ round trip is exact for every sample file; the navigation pane jumps and moves b
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QTextCursor
 from PySide6.QtWidgets import QApplication
 
-from desktop.documents import nav_pane, roles, units
+from desktop.documents import nav_pane, rich_text, roles, units
 from desktop.documents.document_editor import DocumentEditor
 from desktop.documents.rich_text import (
     build_text_document,
@@ -40,6 +40,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 SAMPLE_FILES = sorted((SAMPLES / "verbatim").glob("*.docx"))
 NEG = SAMPLES / "verbatim" / "neg.docx"
+Step = Callable[[], None]
 
 
 def edge_document() -> CardDocument:
@@ -514,3 +515,75 @@ def test_nav_pane_rescans_only_when_the_outline_may_change(
     qtbot.waitUntil(lambda: len(scans) == 1)
     titles = [model.data(model.index(i, 0, model.index(0, 0, model.index(0, 0)))) for i in range(2)]
     assert titles[1] == "“Defense pacts” obligate aid. (new)"
+
+
+def test_reading_back_after_edits_matches_a_fresh_read(
+    qtbot: Any, editor: DocumentEditor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The editor keeps cards already read until an edit touches them: after every kind of
+    edit, what it reads equals a read from scratch (and unchanged cards are not read again)."""
+    view = editor.view
+
+    def fresh() -> CardDocument:
+        return read_text_document(view.document())
+
+    def here(needle: str, *, body: bool = True) -> None:
+        cursor = select(editor, needle, body=body)
+        cursor.clearSelection()
+        view.setTextCursor(cursor)
+
+    assert editor.card_document() == fresh()
+    cached = len(editor._cache)
+    assert cached == len(walk(fresh().nodes)) - sum(
+        isinstance(n, Heading) for n in walk(fresh().nodes)
+    )
+
+    def key_at(needle: str, key: Qt.Key, *, body: bool = True, keep: bool = False) -> Step:
+        def step() -> None:
+            if keep:
+                select(editor, needle, body=body)
+            else:
+                here(needle, body=body)
+            qtbot.keyClick(view, key)
+
+        return step
+
+    def typing() -> None:
+        here(WORDS)
+        qtbot.keyClicks(view, "typed ")
+
+    def duplicate_block() -> None:
+        editor.insert_nodes(editor.unit_under_cursor("block"))
+
+    steps: list[Step] = [
+        key_at(WORDS, Qt.Key.Key_F9, keep=True),
+        typing,
+        key_at("Two or more states", Qt.Key.Key_F7),  # a new tag inside a card
+        key_at("Two or more states", Qt.Key.Key_F12, body=False, keep=True),
+        key_at("Each Party recognizes", Qt.Key.Key_F3),
+        key_at("Each Party recognizes", Qt.Key.Key_Return),
+        key_at("“Defense pacts”", Qt.Key.Key_F12, body=False, keep=True),  # a tag to body
+        lambda: undo(qtbot, editor),
+        lambda: undo(qtbot, editor),
+        duplicate_block,
+        lambda: undo(qtbot, editor),
+    ]
+    for step in steps:
+        step()
+        assert editor.card_document() == fresh()
+    # Typing in one card: the next read reads that card (and the one before it) again only.
+    reads: list[int] = []
+    real = rich_text._read_tagged
+
+    def counting(*args: Any) -> Any:
+        reads.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(rich_text, "_read_tagged", counting)
+    editor.card_document()
+    here(WORDS)
+    qtbot.keyClicks(view, "more ")
+    reads.clear()
+    after = editor.card_document()
+    assert 1 <= len(reads) <= 2  # the card typed in (and the one before it), of 59
+    assert after == fresh()

@@ -17,6 +17,7 @@ from desktop.documents import units
 from desktop.documents import verbatim_keys as keys
 from desktop.documents.document_view import DocumentView
 from desktop.documents.nav_pane import NavModel, NavPane
+from desktop.documents.read_cache import ReadCache
 from desktop.documents.rich_text import build_text_document, read_text_document
 from evidence.cards.card import CardDocument, Node
 
@@ -75,12 +76,13 @@ class DocumentEditor(QWidget):
             old.setParent(None)
         qdoc.modificationChanged.connect(self.modified_changed)
         qdoc.contentsChanged.connect(self.contents_changed)
+        self._cache = ReadCache(qdoc)
         self.view.moveCursor(QTextCursor.MoveOperation.Start)
         self._unit_key = None
         self._cursor_moved()
 
     def card_document(self) -> CardDocument:
-        return read_text_document(self.view.document(), self._title)
+        return read_text_document(self.view.document(), self._title, self._cache)
 
     def is_modified(self) -> bool:
         return self.view.document().isModified()

@@ -26,6 +26,7 @@ from PySide6.QtGui import (
 
 from desktop.documents import roles as r
 from desktop.documents.body_runs import Run, paragraph_runs, spans_of_runs
+from desktop.documents.read_cache import ReadCache
 from desktop.editor import card_format as cf
 from evidence.cards.card import Analytic, Card, CardDocument, Heading, Level, Node
 
@@ -58,10 +59,14 @@ def build_text_document(doc: CardDocument) -> QTextDocument:
     return qdoc
 
 
-def read_text_document(qdoc: QTextDocument, title: str = "") -> CardDocument:
+def read_text_document(
+    qdoc: QTextDocument, title: str = "", cache: ReadCache | None = None
+) -> CardDocument:
+    """The document's CardDocument; with `cache` (the editor's), unchanged cards are not
+    read again."""
     meta_title = qdoc.metaInformation(QTextDocument.MetaInformation.DocumentTitle)
     warnings = qdoc.property(_WARNINGS_PROPERTY)
-    nodes = read_blocks(qdoc.begin(), QTextBlock())
+    nodes = read_blocks(qdoc.begin(), QTextBlock(), cache)
     return CardDocument(
         nodes=nodes,
         title=title or meta_title,
@@ -184,23 +189,48 @@ def _cite_runs(short: str, full: str) -> list[tuple[str, QTextCharFormat]]:
     return [(r.to_block_text(short), cite), (r.to_block_text(" " + full if full else ""), plain)]
 
 
-def read_blocks(first: QTextBlock, stop: QTextBlock) -> list[Node]:
+def read_blocks(first: QTextBlock, stop: QTextBlock, cache: ReadCache | None = None) -> list[Node]:
     """The nodes of the blocks from `first` up to (not including) `stop` (an invalid block:
     to the end), nested by heading level as the .docx reader nests them."""
     flat: list[Node] = []
     block = first
     stop_number = stop.blockNumber() if stop.isValid() else -1
+    if stop_number >= 0:
+        cache = None  # a cached card may run past `stop`
     while block.isValid() and block.blockNumber() != stop_number:
         role = r.role_of(block)
         if r.is_heading(role):
             flat.append(Heading(Level(role), r.block_text(block)))
             block = block.next()
+        elif role == r.TAG and cache is not None:
+            block = _read_tagged_cached(block, flat, cache)
         elif role == r.TAG:
             block = _read_tagged(block, stop_number, flat)
         else:  # body text with no tag above it: an analytic with no tag keeps it
             paras, block = _body_blocks(block, stop_number)
             flat.append(Analytic("", "\n".join("".join(t for t, _ in p) for p in paras)))
     return nest(flat)
+
+
+def _read_tagged_cached(tag: QTextBlock, flat: list[Node], cache: ReadCache) -> QTextBlock:
+    found = cache.get(tag)
+    if found is not None:
+        node, count = found
+        after = tag
+        for _ in range(count):
+            after = after.next()
+        if not after.isValid() or r.role_of(after) not in (r.BODY, r.CITE):  # still whole
+            flat.append(node)
+            return after
+    after = _read_tagged(tag, -1, flat)
+    count = after.blockNumber() if after.isValid() else tag.document().blockCount()
+    read = flat[-1]
+    assert isinstance(read, Card | Analytic)
+    cache.put(tag, read, count - tag.blockNumber())
+    found = cache.get(tag)
+    assert found is not None
+    flat[-1] = found[0]  # the caller owns a copy; the cache keeps its own
+    return after
 
 
 def _read_tagged(tag: QTextBlock, stop_number: int, flat: list[Node]) -> QTextBlock:
