@@ -151,10 +151,7 @@ class Library:
     def _reconcile(self, vectors: VectorIndex, model_id: str) -> None:
         """Repair what a kill can leave: vectors of deleted passages, and passages marked as
         embedded whose vector is missing (e.g. the index folder was rebuilt)."""
-        doomed = self.store.vector_deletes()
-        if doomed:
-            vectors.delete(doomed)
-            self.store.clear_vector_deletes(doomed)
+        self._settle_vectors(vectors)
         marked = self.store.embedded_ids(model_id)
         if vectors.count() == len(marked):
             return
@@ -167,6 +164,24 @@ class Library:
         if missing:
             log.warning("%d passages lost their vectors; they will be embedded again", len(missing))
             self.store.unmark_embedded(sorted(missing))
+
+    def _settle_vectors(self, vectors: VectorIndex) -> None:
+        """The vector side of what SQLite committed: vectors of deleted passages go; those of
+        cards handed from a removed or replaced file to another file that holds them
+        (shared_cards.rehome_cards) are filed under their new source (an index that cannot
+        move vectors gets them embedded again)."""
+        doomed = self.store.vector_deletes()
+        if doomed:
+            vectors.delete(doomed)
+            self.store.clear_vector_deletes(doomed)
+        moves = self.store.vector_moves()
+        ids = [pid for pid, _ in moves]
+        move = getattr(vectors, "move", None)
+        if ids and move is not None:
+            move(ids, [sid for _, sid in moves])
+        elif ids:
+            self.store.unmark_embedded(ids)
+        self.store.clear_vector_moves(ids)
 
     # -- operations ------------------------------------------------------------------------
 
@@ -232,6 +247,7 @@ class Library:
             log.error("vectors not computed: %s", exc)
             yield EmbedUnavailable(str(exc))
             return
+        self._settle_vectors(vectors)  # a replaced file's old passages, at once
         model_id = embedder.model_id
         total = self.store.status(model_id).pending_vectors
         done = 0
@@ -302,9 +318,7 @@ class Library:
     def remove(self, source_id: int) -> bool:
         removed = self.store.remove_source(source_id)
         if removed and self._vectors is not None:
-            doomed = self.store.vector_deletes()
-            self._vectors.delete(doomed)
-            self.store.clear_vector_deletes(doomed)
+            self._settle_vectors(self._vectors)
         return removed
 
     def reindex(self, cancel: CancelCheck = lambda: False) -> Iterator[ImportEvent]:

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from evidence.cards.card import Analytic, Card, CardDocument, Heading, Level, Mark, Node, Span
+from evidence.index.shared_cards import Place as Place  # a card's places, for search results
+from evidence.index.shared_cards import card_digest
+from evidence.index.shared_cards import places_for_passages as places_for_passages
 
 OutlinePath = list[tuple[int, str]]
 ExtraWriteFn = Callable[[sqlite3.Connection, int, list[int]], None]
@@ -37,14 +40,23 @@ class Layout:
     outline: list[Any]  # JSON skeleton; cards referenced by placement index until stored
 
 
+# A card's vector text: its tag, the words a debater reads, then the body's first words up to
+# this many (read text and body together). The read text alone can miss the card's subject:
+# a topicality card read for "protection means cessation" is still about whaling. The whole
+# body (cut at 256 tokens) cost twice the tokens and found a card from its tag no better
+# (bench/retrieval_eval.py, issue 16).
+CARD_VECTOR_WORDS = 100
+
+
 def embed_text(node: Card | Analytic) -> str:
     """What a card's vector should mean: its tag and the words a debater reads, first; then
-    the body, which the embedder truncates. The read text alone can miss the card's subject:
-    a topicality card read for "protection means cessation" is still about whaling."""
+    the start of the body, so the vector also says what the card is about."""
     if isinstance(node, Analytic):
         return f"{node.tag}\n{node.text}".strip()
     read = node.text_of(Mark.HIGHLIGHT) or node.text_of(Mark.UNDERLINE)
-    return f"{node.tag}\n{read}\n{node.body}".strip()
+    room = max(0, CARD_VECTOR_WORDS - len(read.split()))
+    lead = " ".join(node.body.split()[:room])
+    return f"{node.tag}\n{read}\n{lead}".strip()
 
 
 def layout(doc: CardDocument) -> Layout:
@@ -82,31 +94,54 @@ def layout(doc: CardDocument) -> Layout:
     return Layout("".join(parts), placements, outline)
 
 
+def node_digest(node: Card | Analytic) -> str:
+    """The card's identity across files (evidence/index/shared_cards.py)."""
+    if isinstance(node, Analytic):
+        return card_digest("analytic", node.tag, "", "", node.text, [])
+    spans = [(s.start, s.end, str(s.mark)) for s in node.spans]
+    return card_digest("card", node.tag, node.short_cite, node.full_cite, node.body, spans)
+
+
 def write_cards(
     conn: sqlite3.Connection, source_id: int, passage_ids: Sequence[int], plan: Layout
 ) -> None:
-    """Insert the cards of `plan` (placement i is passage i) and the source's outline."""
+    """Insert the cards of `plan` (placement i is passage i) with their places, and the
+    source's outline. A card already stored (its passage is a stored card's, keyed by the
+    same digest: Store.add_source) only gains a place here."""
     card_ids: list[int] = []
     for i, (pl, pid) in enumerate(zip(plan.placements, passage_ids, strict=True)):
         node = pl.node
         is_card = isinstance(node, Card)
-        cur = conn.execute(
-            "INSERT INTO cards (source_id, passage_id, ordinal, kind, outline_path, tag, "
-            "short_cite, full_cite, body, spans, warnings, body_offset) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                source_id, pid, i, "card" if is_card else "analytic", json.dumps(pl.path),
-                node.tag,
-                node.short_cite if isinstance(node, Card) else "",
-                node.full_cite if isinstance(node, Card) else "",
-                node.body if isinstance(node, Card) else node.text,
-                json.dumps([[s.start, s.end, str(s.mark), s.color] for s in node.spans])
-                if isinstance(node, Card) else "[]",
-                json.dumps(node.warnings) if isinstance(node, Card) else "[]",
-                pl.body_offset,
-            ),
-        )  # fmt: skip
-        card_ids.append(int(cur.lastrowid or 0))
+        digest = node_digest(node)
+        path = json.dumps(pl.path)
+        held = conn.execute(
+            "SELECT id FROM cards WHERE passage_id = ? AND digest = ?", (pid, digest)
+        ).fetchone()
+        if held is not None:
+            card_ids.append(int(held[0]))
+        else:
+            cur = conn.execute(
+                "INSERT INTO cards (source_id, passage_id, ordinal, kind, outline_path, tag, "
+                "short_cite, full_cite, body, spans, warnings, body_offset, digest) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    source_id, pid, i, "card" if is_card else "analytic", path,
+                    node.tag,
+                    node.short_cite if isinstance(node, Card) else "",
+                    node.full_cite if isinstance(node, Card) else "",
+                    node.body if isinstance(node, Card) else node.text,
+                    json.dumps([[s.start, s.end, str(s.mark), s.color] for s in node.spans])
+                    if isinstance(node, Card) else "[]",
+                    json.dumps(node.warnings) if isinstance(node, Card) else "[]",
+                    pl.body_offset, digest,
+                ),
+            )  # fmt: skip
+            card_ids.append(int(cur.lastrowid or 0))
+        conn.execute(
+            "INSERT INTO card_places (card_id, source_id, ordinal, outline_path, start, end, "
+            "body_offset) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (card_ids[-1], source_id, i, path, pl.start, pl.end, pl.body_offset),
+        )
 
     def resolve(items: list[Any]) -> list[Any]:
         out: list[Any] = []
@@ -136,6 +171,7 @@ _COLUMNS = (
     "id, source_id, passage_id, kind, outline_path, tag, short_cite, full_cite, body, spans, "
     "warnings, body_offset"
 )
+_PREFIXED = ", ".join(f"c.{c.strip()}" for c in _COLUMNS.split(","))
 
 
 def _row(r: Sequence[Any]) -> CardRow:
@@ -150,16 +186,37 @@ def _row(r: Sequence[Any]) -> CardRow:
 
 
 def load_cards(conn: sqlite3.Connection, source_ids: Iterable[int] | None = None) -> list[CardRow]:
-    sql = f"SELECT {_COLUMNS} FROM cards"
-    args: list[int] = []
-    if source_ids is not None:
-        args = list(source_ids)
-        sql += f" WHERE source_id IN ({','.join('?' * len(args))})"
-    rows = conn.execute(sql + " ORDER BY source_id, ordinal", args).fetchall()
-    return [_row(r) for r in rows]
+    """Every card once. With `source_ids`: the cards those sources hold, those another
+    file owns included (with their path in the first of these sources that holds them)."""
+    if source_ids is None:
+        rows = conn.execute(f"SELECT {_COLUMNS} FROM cards ORDER BY source_id, ordinal")
+        return [_row(r) for r in rows]
+    args = list(source_ids)
+    if not args:
+        return []
+    marks = ",".join("?" * len(args))
+    owned = conn.execute(
+        f"SELECT {_COLUMNS}, source_id, ordinal FROM cards WHERE source_id IN ({marks})", args
+    ).fetchall()
+    placed = conn.execute(
+        f"SELECT {_PREFIXED.replace('c.outline_path', 'pl.outline_path')}, pl.source_id, "
+        "pl.ordinal FROM card_places pl JOIN cards c ON c.id = pl.card_id "
+        f"WHERE pl.source_id IN ({marks}) AND c.source_id != pl.source_id",
+        args,
+    ).fetchall()
+    order = {sid: n for n, sid in enumerate(args)}
+    seen: set[int] = set()
+    out: list[CardRow] = []
+    for r in sorted([*owned, *placed], key=lambda r: (order.get(r[-2], 0), r[-2], r[-1])):
+        if r[0] not in seen:
+            seen.add(r[0])
+            out.append(_row(r[:-2]))
+    return out
 
 
 def load_cards_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> list[CardRow]:
+    if not ids:
+        return []
     marks = ",".join("?" * len(ids))
     rows = conn.execute(f"SELECT {_COLUMNS} FROM cards WHERE id IN ({marks})", list(ids))
     by_id = {r[0]: _row(r) for r in rows}
@@ -167,11 +224,23 @@ def load_cards_by_id(conn: sqlite3.Connection, ids: Sequence[int]) -> list[CardR
 
 
 def load_outline(conn: sqlite3.Connection, source_id: int) -> CardDocument:
-    """A Verbatim source's whole outline, headings included, as it was imported."""
+    """A Verbatim source's whole outline, headings included, as it was imported (cards it
+    shares with other files included)."""
     row = conn.execute("SELECT outline, title FROM sources WHERE id = ?", (source_id,)).fetchone()
     if row is None or row[0] is None:
         return CardDocument()
-    cards = {c.id: c.node for c in load_cards(conn, [source_id])}
+    outline = json.loads(row[0])
+    wanted: list[int] = []
+
+    def collect(items: list[Any]) -> None:
+        for it in items:
+            if "card" in it:
+                wanted.append(it["card"])
+            else:
+                collect(it["children"])
+
+    collect(outline)
+    cards = {c.id: c.node for c in load_cards_by_id(conn, list(dict.fromkeys(wanted)))}
 
     def build(items: list[Any]) -> list[Node]:
         out: list[Node] = []
@@ -183,7 +252,7 @@ def load_outline(conn: sqlite3.Connection, source_id: int) -> CardDocument:
                 out.append(Heading(Level(it["level"]), it["title"], build(it["children"])))
         return out
 
-    return CardDocument(build(json.loads(row[0])), title=row[1] or "")
+    return CardDocument(build(outline), title=row[1] or "")
 
 
 def outline_of(rows: Iterable[CardRow], title: str = "") -> CardDocument:

@@ -186,6 +186,7 @@ def _import_input(
     source_id = store.add_source(
         path, item.digest, doc, spans, done_queue_path=path,
         embed_texts=cards.embed_texts if cards else None, extra=cards.extra if cards else None,
+        keys=cards.keys if cards else None,
     )  # fmt: skip
     status = FileStatus.REPLACED if existing else FileStatus.IMPORTED
     log.info("%s %s: %d passages", status, path, len(spans))

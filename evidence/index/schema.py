@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
-# Each entry upgrades the database from version i to i+1, inside one transaction.
-MIGRATIONS: list[str] = [
+from evidence.index.schema_v5 import migrate_shared_cards
+
+# Each entry upgrades the database from version i to i+1, inside one transaction: a script,
+# or a function for a conversion SQL alone cannot do (it runs in the transaction it is given).
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     """
     CREATE TABLE sources (
         id INTEGER PRIMARY KEY,
@@ -101,6 +105,8 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE import_queue ADD COLUMN owner TEXT;
     """,
+    # 5: one card, one copy: copies of a card in several files become one card with places.
+    migrate_shared_cards,
 ]
 
 
@@ -114,9 +120,12 @@ def migrate(conn: sqlite3.Connection) -> None:
             )
         if version == len(MIGRATIONS):
             return
-        script = f"BEGIN;{MIGRATIONS[version]}PRAGMA user_version={version + 1};COMMIT;"
+        step = MIGRATIONS[version]
         try:
-            conn.executescript(script)
+            if isinstance(step, str):
+                conn.executescript(f"BEGIN;{step}PRAGMA user_version={version + 1};COMMIT;")
+            else:
+                _run_function(conn, step, version)
         except sqlite3.Error:
             if conn.in_transaction:
                 conn.rollback()
@@ -125,3 +134,17 @@ def migrate(conn: sqlite3.Connection) -> None:
             if conn.execute("PRAGMA user_version").fetchone()[0] > version:
                 continue
             raise
+
+
+def _run_function(
+    conn: sqlite3.Connection, step: Callable[[sqlite3.Connection], None], version: int
+) -> None:
+    conn.execute("BEGIN IMMEDIATE")  # the write lock first: no other migration runs meanwhile
+    try:
+        if conn.execute("PRAGMA user_version").fetchone()[0] == version:  # not done meanwhile
+            step(conn)
+            conn.execute(f"PRAGMA user_version={version + 1}")
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise

@@ -7,6 +7,12 @@ from dataclasses import dataclass, field
 
 from evidence.index.embedding import Embedder
 from evidence.index.lexical import LexicalRanking, lexical_ranking
+from evidence.index.shared_cards import (
+    Place,
+    owners_placed_in,
+    passages_held_by,
+    places_for_passages,
+)
 from evidence.index.snippets import make_snippet, query_terms
 from evidence.index.store import Store
 from evidence.index.vectors import VectorIndex
@@ -42,6 +48,9 @@ class SearchHit:
     vector_rank: int | None
     snippet: str
     marks: list[tuple[int, int]] = field(default_factory=list)  # spans of snippet to mark
+    # A card stored once for several files: the other files' names (the card's places, with
+    # their outline paths: shared_cards.places_for_passages).
+    also_in: tuple[str, ...] = ()
 
 
 def search(
@@ -67,8 +76,26 @@ def search(
     wants_dense = mode in ("hybrid", "vector") and query.strip()
     if wants_dense and vectors is not None and embedder is not None:
         qvec = embedder.embed([query])[0]
-        dense = [pid for pid, _ in vectors.query(qvec, depth, allowed)]
+        dense = _dense(store, vectors, qvec, depth, allowed)
     return _hits(store, query, lexical, dense, k)
+
+
+def _dense(
+    store: Store,
+    vectors: VectorIndex,
+    qvec: list[float],
+    depth: int,
+    allowed: list[int] | None,
+) -> list[int]:
+    """Nearest passages; within `allowed`, the cards those files share with another file
+    (whose vectors carry the owner's source) count too."""
+    owners = owners_placed_in(store.conn, allowed) if allowed is not None else set()
+    if not owners:
+        return [pid for pid, _ in vectors.query(qvec, depth, allowed)]
+    assert allowed is not None
+    found = [pid for pid, _ in vectors.query(qvec, depth, sorted({*allowed, *owners}))]
+    held = passages_held_by(store.conn, found, allowed)
+    return [pid for pid in found if pid in held]
 
 
 def _allowed_sources(store: Store, filters: SearchFilters) -> list[int] | None:
@@ -111,6 +138,7 @@ def _hits(
     terms = query_terms(query)
     sources: dict[int, tuple[str, str]] = {}
     hits: list[SearchHit] = []
+    places = places_for_passages(store.conn, [pid for pid in best if pid in passages])
     for pid in best:
         p = passages.get(pid)
         if p is None:  # vector of a passage removed since; reconciled on next start
@@ -134,6 +162,12 @@ def _hits(
                 vec_rank.get(pid),
                 snippet,
                 marks,
+                _elsewhere(places.get(pid, []), p.source_id),
             )
         )
     return hits
+
+
+def _elsewhere(places: list[Place], source_id: int) -> tuple[str, ...]:
+    """The other files a card is in, each named once."""
+    return tuple(dict.fromkeys(pl.title for pl in places if pl.source_id != source_id))

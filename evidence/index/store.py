@@ -17,6 +17,7 @@ from evidence.index.health import REPAIR_HINT, LibraryDamaged, closed, ensure_fi
 from evidence.index.passages import PassageSpan
 from evidence.index.records import IndexStatus, PassageRecord, SourceRecord
 from evidence.index.schema import migrate
+from evidence.index.shared_cards import passages_by_digest, rehome_cards
 from evidence.parsers.document import ParsedDocument
 
 _SOURCE_COLUMNS = (
@@ -116,76 +117,130 @@ class Store:
         done_queue_path: str | None = None,
         embed_texts: Sequence[str | None] | None = None,
         extra: ExtraWrite | None = None,
+        keys: Sequence[str | None] | None = None,
     ) -> int:
         """Store a source and its passages in one transaction, replacing an older version
         from the same origin, and take its path off the import queue in the same commit.
 
         `embed_texts[i]` replaces passage i's text for embedding; `extra(conn, source_id,
-        passage_ids)` writes more rows (cards) inside the same transaction."""
+        passage_ids)` writes more rows (cards) inside the same transaction. `keys[i]` is
+        passage i's card digest (shared_cards.py): a card the library already holds, in
+        another file, the older version of this one or earlier in it, is not stored again,
+        and `passage_ids[i]` is then its stored passage."""
         with self.conn:
-            self.conn.execute(
-                "DELETE FROM passages WHERE source_id IN (SELECT id FROM sources WHERE origin = ?)",
-                (origin,),
-            )
-            self.conn.execute("DELETE FROM sources WHERE origin = ?", (origin,))
-            cur = self.conn.execute(
-                "INSERT INTO sources (origin, content_hash, kind, title, authors, date, "
-                "publication, url, text, page_starts, word_count, warnings, imported_at, "
-                "reader_version, qualifications, accessed) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    origin,
-                    content_hash,
-                    str(doc.kind),
-                    doc.title,
-                    json.dumps(doc.authors),
-                    doc.date,
-                    doc.publication,
-                    doc.url,
-                    doc.text,
-                    json.dumps(doc.page_starts),
-                    len(doc.text.split()),
-                    json.dumps(doc.warnings),
-                    _now(),
-                    READER_VERSION,
-                    doc.qualifications,
-                    doc.accessed,
-                ),
-            )
-            source_id = int(cur.lastrowid or 0)
-            embeds = list(embed_texts) if embed_texts is not None else [None] * len(spans)
-            self.conn.executemany(
-                "INSERT INTO passages (source_id, ordinal, start, end, page, text, embed_text) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    (source_id, i, s.start, s.end, s.page, doc.text[s.start : s.end], e)
-                    for i, (s, e) in enumerate(zip(spans, embeds, strict=True))
-                ),
-            )
+            self._begin()
+            old = self.conn.execute("SELECT id FROM sources WHERE origin = ?", (origin,)).fetchone()
+            # The new version goes in beside the old one (under a name no path can have), so
+            # the cards both hold move over with their passages and vectors before it goes.
+            temp = origin if old is None else f"{origin}\0new"
+            source_id = self._insert_source(temp, content_hash, doc)
+            ids = self._insert_passages(source_id, doc.text, spans, embed_texts, keys)
             if extra is not None:
-                ids = [
-                    r[0]
-                    for r in self.conn.execute(
-                        "SELECT id FROM passages WHERE source_id = ? ORDER BY ordinal",
-                        (source_id,),
-                    )
-                ]
                 extra(self.conn, source_id, ids)
+            if old is not None:
+                self._drop_source(int(old[0]), prefer=source_id)
+                self.conn.execute("UPDATE sources SET origin = ? WHERE id = ?", (origin, source_id))
             if done_queue_path is not None:
                 self.conn.execute("DELETE FROM import_queue WHERE path = ?", (done_queue_path,))
         return source_id
 
-    def remove_source(self, source_id: int) -> bool:
-        with self.conn:
-            self.conn.execute("DELETE FROM passages WHERE source_id = ?", (source_id,))
-            cur = self.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+    def _insert_source(self, origin: str, content_hash: str, doc: ParsedDocument) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO sources (origin, content_hash, kind, title, authors, date, "
+            "publication, url, text, page_starts, word_count, warnings, imported_at, "
+            "reader_version, qualifications, accessed) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                origin,
+                content_hash,
+                str(doc.kind),
+                doc.title,
+                json.dumps(doc.authors),
+                doc.date,
+                doc.publication,
+                doc.url,
+                doc.text,
+                json.dumps(doc.page_starts),
+                len(doc.text.split()),
+                json.dumps(doc.warnings),
+                _now(),
+                READER_VERSION,
+                doc.qualifications,
+                doc.accessed,
+            ),
+        )
+        return int(cur.lastrowid or 0)
+
+    def _insert_passages(
+        self,
+        source_id: int,
+        text: str,
+        spans: Sequence[PassageSpan],
+        embed_texts: Sequence[str | None] | None,
+        keys: Sequence[str | None] | None,
+    ) -> list[int]:
+        """Passage ids in span order; a span whose key is already stored gets that passage."""
+        embeds = list(embed_texts) if embed_texts is not None else [None] * len(spans)
+        if keys is None:  # nothing to share (an article, a web page): all in one go
+            self.conn.executemany(
+                "INSERT INTO passages (source_id, ordinal, start, end, page, text, embed_text) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (source_id, i, s.start, s.end, s.page, text[s.start : s.end], e)
+                    for i, (s, e) in enumerate(zip(spans, embeds, strict=True))
+                ),
+            )
+            rows = self.conn.execute(
+                "SELECT id FROM passages WHERE source_id = ? ORDER BY ordinal", (source_id,)
+            )
+            return [int(r[0]) for r in rows]
+        digests = list(keys)
+        held = passages_by_digest(self.conn, [k for k in digests if k is not None])
+        ids: list[int] = []
+        for i, (s, e, key) in enumerate(zip(spans, embeds, digests, strict=True)):
+            if key is not None and key in held:
+                ids.append(held[key])
+                continue
+            cur = self.conn.execute(
+                "INSERT INTO passages (source_id, ordinal, start, end, page, text, embed_text) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (source_id, i, s.start, s.end, s.page, text[s.start : s.end], e),
+            )
+            ids.append(int(cur.lastrowid or 0))
+            if key is not None:
+                held[key] = ids[-1]
+        return ids
+
+    def _drop_source(self, source_id: int, prefer: int | None = None) -> bool:
+        """Inside a transaction: the source goes, and with it every card no other source
+        holds; a card another source holds moves there (shared_cards.rehome_cards)."""
+        rehome_cards(self.conn, source_id, prefer)
+        self.conn.execute("DELETE FROM passages WHERE source_id = ?", (source_id,))
+        cur = self.conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
         return cur.rowcount > 0
 
+    def remove_source(self, source_id: int) -> bool:
+        with self.conn:
+            self._begin()
+            return self._drop_source(source_id)
+
+    def _begin(self) -> None:
+        """The write lock before the first read: which cards another file holds must not
+        change between reading it and deleting (another process may be importing)."""
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN IMMEDIATE")
+
     def sources(self, model_id: str | None = None) -> list[SourceRecord]:
+        # A file's passages include the cards it shares with the file that owns them.
         rows = self.conn.execute(
             f"SELECT {_SOURCE_COLUMNS}, COUNT(p.id), "
             "COALESCE(SUM(p.embedded_with IS ? AND p.embedded_with IS NOT NULL), 0) "
-            "FROM sources s LEFT JOIN passages p ON p.source_id = s.id "
+            "FROM sources s LEFT JOIN ("
+            "SELECT source_id AS sid, id FROM passages UNION ALL "
+            "SELECT DISTINCT pl.source_id, c.passage_id FROM card_places pl "
+            "JOIN cards c ON c.id = pl.card_id "
+            "WHERE c.passage_id IS NOT NULL AND pl.source_id != c.source_id"
+            ") held ON held.sid = s.id LEFT JOIN passages p ON p.id = held.id "
             "GROUP BY s.id ORDER BY s.id",
             (model_id,),
         ).fetchall()
@@ -277,8 +332,13 @@ class Store:
         args: list[object] = [match]
         if source_ids is not None:
             marks = ",".join("?" * len(source_ids))
-            sql += f" AND rowid IN (SELECT id FROM passages WHERE source_id IN ({marks}))"
-            args += list(source_ids)
+            # A source's passages, and the cards it shares with a source that owns them.
+            sql += (
+                f" AND rowid IN (SELECT id FROM passages WHERE source_id IN ({marks}) "
+                "UNION SELECT c.passage_id FROM card_places pl JOIN cards c ON c.id = pl.card_id "
+                f"WHERE pl.source_id IN ({marks}))"
+            )
+            args += [*source_ids, *source_ids]
         if scan_cap is None:
             rows = self.conn.execute(sql + " ORDER BY r LIMIT ?", [*args, limit]).fetchall()
         else:
@@ -295,6 +355,24 @@ class Store:
         return int(row[0])
 
     # -- vector deletes and the import queue ----------------------------------------------
+
+    def vector_moves(self) -> list[tuple[int, int]]:
+        """(passage id, its source now) of vectors whose passage moved to another file."""
+        rows = self.conn.execute(
+            "SELECT m.passage_id, p.source_id FROM vector_moves m "
+            "JOIN passages p ON p.id = m.passage_id"
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def clear_vector_moves(self, ids: Sequence[int]) -> None:
+        """Moves done, and those of passages deleted since (their vector goes anyway)."""
+        with self.conn:
+            self.conn.executemany(
+                "DELETE FROM vector_moves WHERE passage_id = ?", ((i,) for i in ids)
+            )
+            self.conn.execute(
+                "DELETE FROM vector_moves WHERE passage_id NOT IN (SELECT id FROM passages)"
+            )
 
     def vector_deletes(self) -> list[int]:
         return [r[0] for r in self.conn.execute("SELECT passage_id FROM vector_deletes")]

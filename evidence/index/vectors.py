@@ -73,6 +73,16 @@ class ChromaVectorIndex:
                 metadatas=[{"source_id": int(s)} for s in source_ids[sl]],
             )
 
+    def move(self, ids: Sequence[int], source_ids: Sequence[int]) -> None:
+        """Vectors whose passage now belongs to another source (a card shared by several
+        files whose owner went): the same vectors, filed under their new source."""
+        for i in range(0, len(ids), self._batch):
+            sl = slice(i, i + self._batch)
+            self._collection.update(
+                ids=[str(x) for x in ids[sl]],
+                metadatas=[{"source_id": int(s)} for s in source_ids[sl]],
+            )
+
     def delete(self, ids: Sequence[int]) -> None:
         for i in range(0, len(ids), self._batch):
             self._collection.delete(ids=[str(x) for x in ids[i : i + self._batch]])

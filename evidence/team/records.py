@@ -61,11 +61,23 @@ def read_passages(conn: sqlite3.Connection, source_id: int) -> list[LocalPassage
         "c.kind, c.outline_path, c.tag, c.short_cite, c.full_cite, c.body, c.spans, "
         "c.warnings, c.body_offset "
         "FROM passages p LEFT JOIN cards c ON c.passage_id = p.id "
-        "WHERE p.source_id = ? ORDER BY p.ordinal",
+        "WHERE p.source_id = ?",
+        (source_id,),
+    ).fetchall()
+    # A card stored once for several files (evidence/index/shared_cards.py) is shared with
+    # each of them: at its place here, with this file's own text at that place.
+    rows += conn.execute(
+        "SELECT p.id, pl.ordinal, pl.start, pl.end, p.page, "
+        "substr(s.text, pl.start + 1, pl.end - pl.start), COALESCE(p.embed_text, ''), "
+        "c.kind, pl.outline_path, c.tag, c.short_cite, c.full_cite, c.body, c.spans, "
+        "c.warnings, pl.body_offset "
+        "FROM card_places pl JOIN cards c ON c.id = pl.card_id "
+        "JOIN passages p ON p.id = c.passage_id JOIN sources s ON s.id = pl.source_id "
+        "WHERE pl.source_id = ? AND NOT (c.source_id = pl.source_id AND c.ordinal = pl.ordinal)",
         (source_id,),
     ).fetchall()
     out: list[LocalPassage] = []
-    for r in rows:
+    for r in sorted(rows, key=lambda r: int(r[1])):
         meta: Metadata = {"ordinal": r[1], "start": r[2], "end": r[3], "page": r[4] or 0}
         meta["embed_text"] = r[6]
         meta["kind"] = r[7] or "passage"

@@ -6,7 +6,14 @@ import functools
 import sqlite3
 from dataclasses import dataclass
 
-from evidence.cards.store import ExtraWriteFn, Layout, embed_text, layout, write_cards
+from evidence.cards.store import (
+    ExtraWriteFn,
+    Layout,
+    embed_text,
+    layout,
+    node_digest,
+    write_cards,
+)
 from evidence.index.passages import PassageSpan
 from evidence.parsers.document import ParsedDocument, SourceKind
 from evidence.verbatim.reader import is_verbatim, read_verbatim
@@ -20,6 +27,7 @@ class CardSource:
     extra: ExtraWriteFn
     cards: int
     plan: Layout
+    keys: list[str | None]  # each passage's card digest: a card the library holds is kept once
 
 
 def as_card_source(data: bytes, article: ParsedDocument, max_bytes: int) -> CardSource | None:
@@ -50,6 +58,7 @@ def as_card_source(data: bytes, article: ParsedDocument, max_bytes: int) -> Card
         extra=functools.partial(_write_cards, plan=plan),
         cards=len(cards_doc.cards()),
         plan=plan,
+        keys=[node_digest(p.node) for p in plan.placements],
     )
 
 
