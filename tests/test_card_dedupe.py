@@ -340,3 +340,40 @@ def test_the_cards_command_lists_a_shared_card_once(
     rows = json.loads(capsys.readouterr().out)
     assert [r["body"] for r in rows] == [c.body for c in cards[3:9]]
     assert rows[0]["path"] == [[1, "Neg file"], [3, "Answers"]]  # its place in b
+
+
+def test_a_migration_that_fails_leaves_the_old_library_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import evidence.index.schema_v5 as v5
+
+    cards = _sample_cards()
+    doc = CardDocument([Heading(Level.BLOCK, "One", [*cards[0:3], cards[0]])], title="a")
+    data = DataDir(tmp_path / "data").create()
+    _old_library(data.database, [("/x/a.docx", doc)])
+    calls = 0
+    real = v5.card_digest
+
+    def failing(*args: object) -> str:
+        nonlocal calls
+        calls += 1
+        if calls == 3:  # half-way through the cards
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(v5, "card_digest", failing)
+    with pytest.raises(Exception, match="disk I/O error"):
+        Store(data.database)
+    assert calls == 3
+    with sqlite3.connect(data.database) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
+        assert _counts_v4(conn) == (4, 4)
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert "card_places" not in tables
+    monkeypatch.setattr(v5, "card_digest", real)
+    store = Store(data.database)
+    assert _counts(store.conn) == (3, 3, 4)
+    assert [c.body for c in load_outline(store.conn, 1).cards()] == [
+        c.body for c in [*cards[0:3], cards[0]]
+    ]
+    store.close()
