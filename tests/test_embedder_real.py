@@ -35,7 +35,7 @@ def test_vectors_match_sentence_transformers(minilm_embedder: LlamaEmbedder) -> 
 def test_satisfies_the_embedder_protocol(minilm_embedder: LlamaEmbedder) -> None:
     as_protocol: Embedder = minilm_embedder
     assert as_protocol.dim == 384
-    assert as_protocol.model_id.startswith("all-MiniLM-L6-v2-f16.gguf@")
+    assert as_protocol.model_id.startswith("all-MiniLM-L6-v2-q8_0.gguf@")
     (vector,) = as_protocol.embed(["Warming causes extinction."])
     assert len(vector) == 384
     assert math.isclose(math.fsum(x * x for x in vector), 1.0, rel_tol=1e-5)

@@ -21,6 +21,17 @@ def default_threads() -> int:
     return max(1, min(cores, 8))
 
 
+def embedding_threads() -> int:
+    """Threads for the embedder: half the cores, one on a 2-core machine.
+
+    Vectors fill in behind the app, beside the window and other programs. llama.cpp's
+    threads wait for each other at every step of a decode, so one that loses its core stalls
+    the rest: on this busy 2-core machine (load 11-14) two threads embedded 5 to 15 times
+    slower than one (bench/embed_speed.py, issue 16). Half the cores leaves the rest to the app.
+    """
+    return max(1, default_threads() // 2)
+
+
 def chosen_model(setting: str, role: str, default: Callable[[], Path]) -> Path:
     """The model file a setting names (ModelFileError when it is gone), else the default."""
     if not setting:
@@ -39,7 +50,7 @@ def embedder_factory(data_dir: DataDir, settings: Settings) -> Callable[[], Embe
         path = chosen_model(
             settings.embedding_model, "embedding", lambda: default_embedder_path(data_dir.models)
         )
-        threads = settings.threads or default_threads()
+        threads = settings.threads or embedding_threads()
         return LlamaEmbedder(path, n_threads=threads, sha256_of=model_sha256)
 
     return make
