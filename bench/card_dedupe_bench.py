@@ -28,9 +28,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from evidence.cards.card import Card, CardDocument, Heading, Level  # noqa: E402
+from evidence.cards.card import CardDocument, Heading, Level, Node  # noqa: E402
 from evidence.datadir import DataDir  # noqa: E402
 from evidence.importing import importer  # noqa: E402
+from evidence.importing.events import FileResult  # noqa: E402
 from evidence.library import Library  # noqa: E402
 from evidence.settings import Settings  # noqa: E402
 from evidence.verbatim import read_verbatim  # noqa: E402
@@ -44,7 +45,7 @@ SAMPLES = SHARED / "samples"
 @contextmanager
 def baseline() -> Iterator[None]:
     """The old storage: every card occurrence its own card row and passage."""
-    real = importer.as_card_source
+    real = importer.as_card_source  # type: ignore[attr-defined]
 
     def no_keys(*args: Any, **kw: Any) -> Any:
         source = real(*args, **kw)
@@ -52,11 +53,11 @@ def baseline() -> Iterator[None]:
             source = dataclasses.replace(source, keys=[None] * len(source.keys))
         return source
 
-    importer.as_card_source = no_keys  # type: ignore[assignment]
+    setattr(importer, "as_card_source", no_keys)  # noqa: B010
     try:
         yield
     finally:
-        importer.as_card_source = real
+        setattr(importer, "as_card_source", real)  # noqa: B010
 
 
 def import_once(paths: list[Path]) -> dict[str, Any]:
@@ -72,7 +73,7 @@ def import_once(paths: list[Path]) -> dict[str, Any]:
             "(SELECT COUNT(*) FROM card_places pl JOIN cards c ON c.id = pl.card_id "
             "WHERE c.kind = 'card')"
         ).fetchone()
-        failed = [e.path for e in events if getattr(e, "status", "") == "failed"]
+        failed = [e.path for e in events if isinstance(e, FileResult) and e.status == "failed"]
         lib.close()
     return {
         "seconds": round(seconds, 3),
@@ -109,10 +110,10 @@ def compare(paths: list[Path], repeat: int) -> dict[str, Any]:
 def backfile(folder: Path, size: int) -> Path:
     """One big backfile of real cards: every training card under its file's pocket, then
     the first ones again under a second pocket (a backfile repeats cards) up to `size`."""
-    cards: list[Card] = []
-    pockets: list[Heading] = []
+    cards: list[Node] = []
+    pockets: list[Node] = []
     for path in sorted(TRAINING.glob("*.docx")):
-        got = read_verbatim(path).cards()
+        got: list[Node] = list(read_verbatim(path).cards())
         cards += got
         pockets.append(Heading(Level.POCKET, path.stem[:60], [Heading(Level.BLOCK, "Cards", got)]))
     repeat = cards[: max(0, size - len(cards))]
