@@ -16,12 +16,13 @@ from typing import Any
 from evidence.parsers.docx import node_text
 from evidence.verbatim.effective import (
     PLAIN,
+    RUN_TAGS,
     RunFormat,
     StyleSheet,
     W,
     outline_to_level,
     paragraph_outline,
-    read_props,
+    raw_props,
 )
 
 TABLE_MARK, IMAGE_MARK = "[Table omitted]", "[Image omitted]"
@@ -29,7 +30,7 @@ TABLE_MARK, IMAGE_MARK = "[Table omitted]", "[Image omitted]"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _P, _R, _TBL, _T = f"{W}p", f"{W}r", f"{W}tbl", f"{W}t"
 _BOOKMARK = f"{W}bookmarkStart"
-_PPR, _RPR, _PSTYLE, _RSTYLE = f"{W}pPr", f"{W}rPr", f"{W}pStyle", f"{W}rStyle"
+_PPR, _RPR, _PSTYLE = f"{W}pPr", f"{W}rPr", f"{W}pStyle"
 _VAL = f"{W}val"
 _SPACE = {f"{W}tab", f"{W}ptab", f"{W}br", f"{W}cr"}
 _HYPHEN = f"{W}noBreakHyphen"
@@ -58,10 +59,7 @@ class Para:
     segments: list[Segment] = field(default_factory=list)
     table: bool = False
     bookmarks: tuple[str, ...] = ()  # names, read on headings only
-
-    @property
-    def text(self) -> str:
-        return "".join(s.text for s in self.segments)
+    text: str = ""  # the segments' text joined, set once they are all read
 
     @property
     def words(self) -> str:
@@ -91,7 +89,7 @@ def _iter_blocks(container: Any, styles: StyleSheet) -> Iterator[Para]:
         elif tag == _BOOKMARK:
             pending.append(child.get(f"{W}name") or "")
         elif tag == _TBL:
-            yield Para(0, [Segment(TABLE_MARK, marker=True)], table=True)
+            yield Para(0, [Segment(TABLE_MARK, marker=True)], table=True, text=TABLE_MARK)
         elif isinstance(tag, str) and tag not in _SKIP:
             yield from _iter_blocks(child, styles)  # w:sdt, w:sdtContent, w:ins, mc:Choice...
 
@@ -103,42 +101,55 @@ def _paragraph(p: Any, styles: StyleSheet) -> Para:
     outline = paragraph_outline(ppr)
     level = outline_to_level(outline) if outline is not None else styles.heading_level(style)
     para = Para(level)
-    _collect(p, style, styles, para.segments)
+    segments = para.segments
+    _collect(p, style, styles, segments)
+    para.text = "".join([s.text for s in segments])
     if level:  # a heading: a card's provenance is a bookmark on its tag (documents/provenance)
         para.bookmarks = tuple(b.get(f"{W}name") or "" for b in p.iter(_BOOKMARK))
     return para
 
 
 def _collect(element: Any, style: str, styles: StyleSheet, out: list[Segment]) -> None:
+    # A backfile's 150k runs all pass through here, so it is written for speed: each run's
+    # children are walked once (find() and lxml's tag-filtered iterators cost more than the
+    # walk), text comes straight off w:t (node_text only when an entity reference splits
+    # it), and a run with text looks its format up by its raw w:rPr pairs (raw_props,
+    # inlined) in the paragraph style's memo.
+    formats = styles.run_formats(style)
     for child in element:
         tag = child.tag
-        if tag == _R:
-            _run(child, style, styles, out)
-        elif isinstance(tag, str) and tag not in _SKIP:
-            _collect(child, style, styles, out)
-
-
-def _run(r: Any, style: str, styles: StyleSheet, out: list[Segment]) -> None:
-    rpr = r.find(_RPR)
-    char_style = ""
-    if rpr is not None:
-        rstyle = rpr.find(_RSTYLE)
-        char_style = (rstyle.get(_VAL) or "") if rstyle is not None else ""
-    fmt = styles.run_format(style, char_style, read_props(rpr))
-    parts: list[str] = []
-    for child in r:
-        tag = child.tag
-        if tag == _T:
-            parts.append(node_text(child))
-        elif tag in _SPACE:
-            parts.append(" ")
-        elif tag == _HYPHEN:
-            parts.append("-")
-        elif tag in _PICTURES:
-            if parts:
-                out.append(Segment("".join(parts), fmt))
-                parts = []
-            out.append(Segment(IMAGE_MARK, marker=True))
-        # w:instrText (field codes), w:delText, w:fldChar, w:softHyphen, w:sym: not text.
-    if parts:
-        out.append(Segment("".join(parts), fmt))
+        if tag != _R:
+            if isinstance(tag, str) and tag not in _SKIP:
+                _collect(child, style, styles, out)
+            continue
+        rpr = None  # the run's first w:rPr: the one that formats all of its text
+        parts: list[str] = []
+        for item in child:
+            kind = item.tag
+            if kind == _T:
+                parts.append((item.text or "") if len(item) == 0 else node_text(item))
+            elif kind == _RPR:
+                if rpr is None:
+                    rpr = item
+            elif kind in _SPACE:
+                parts.append(" ")
+            elif kind == _HYPHEN:
+                parts.append("-")
+            elif kind in _PICTURES:
+                if parts:  # rPr normally comes first; find() covers one placed after text
+                    raw = raw_props(child.find(_RPR))
+                    out.append(Segment("".join(parts), styles.run_format_raw(style, raw)))
+                    parts = []
+                out.append(Segment(IMAGE_MARK, marker=True))
+            # w:instrText (field codes), w:delText, w:fldChar, w:softHyphen, w:sym: not text.
+        if not parts:
+            continue
+        key: list[tuple[str, str | None]] = []
+        if rpr is not None:
+            for prop in rpr:
+                name = prop.tag
+                if name in RUN_TAGS:
+                    key.append((name, prop.get(_VAL)))
+        raw = tuple(key)
+        fmt = formats.get(raw) or styles.run_format_raw(style, raw)
+        out.append(Segment(parts[0] if len(parts) == 1 else "".join(parts), fmt))

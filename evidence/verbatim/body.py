@@ -7,6 +7,8 @@ word lies inside both an EMPHASIS span and an UNDERLINE span.
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from evidence.cards.card import Mark, Span
 from evidence.verbatim.blocks import TABLE_MARK, Para
 
@@ -24,36 +26,61 @@ def build_body(paras: list[Para]) -> tuple[str, list[Span], list[str]]:
     for index, para in enumerate(paras):
         if index:
             pos += 1  # the "\n" between paragraphs
-        pos = _para_spans(para, pos, spans)
+        pos, picture = _para_spans(para, pos, spans)
         texts.append(para.text)
         if para.table and TABLE_WARNING not in warnings:
             warnings.append(TABLE_WARNING)
-        if para.has_picture and IMAGE_WARNING not in warnings:
+        if picture and IMAGE_WARNING not in warnings:
             warnings.append(IMAGE_WARNING)
-    spans.sort()
+    # Span's own ordering is (start, end, mark, color) compared in Python; the same key as
+    # a tuple sorts in C.
+    spans.sort(key=_ORDER)
     return "\n".join(texts), spans, warnings
 
 
-def _para_spans(para: Para, pos: int, out: list[Span]) -> int:
-    """Append the paragraph's spans, starting at body offset `pos`; return its end."""
-    open_at: dict[tuple[Mark, str], int] = {}
+_ORDER = attrgetter("start", "end", "mark", "color")
+
+
+def _para_spans(para: Para, pos: int, out: list[Span]) -> tuple[int, bool]:
+    """Append the paragraph's spans, starting at body offset `pos`; return its end and
+    whether it holds a marker (a picture, or the table's own). Each mark is tracked on its
+    own: a span opens where a run gains the mark (or a new highlight colour) and closes
+    where one loses it; markers carry none."""
+    picture = False
+    under = emph = high = -1  # where the open span started, -1 when none is open
+    color = ""
     for seg in para.segments:
-        if not seg.text:
+        text = seg.text
+        if not text:
             continue
-        keys: set[tuple[Mark, str]] = set()
-        if not seg.marker:
+        if seg.marker:
+            picture = True
+            is_under = is_emph = False
+            hue = ""
+        else:
             fmt = seg.fmt
-            if fmt.underline:
-                keys.add((Mark.UNDERLINE, ""))
-            if fmt.emphasis:
-                keys.add((Mark.EMPHASIS, ""))
-            if fmt.highlight:
-                keys.add((Mark.HIGHLIGHT, fmt.highlight))
-        for key in [k for k in open_at if k not in keys]:
-            out.append(Span(open_at.pop(key), pos, key[0], key[1]))
-        for key in keys:
-            open_at.setdefault(key, pos)
-        pos += len(seg.text)
-    for (mark, color), start in open_at.items():
-        out.append(Span(start, pos, mark, color))
-    return pos
+            is_under, is_emph, hue = fmt.underline, fmt.emphasis, fmt.highlight
+        if is_under != (under >= 0):
+            if is_under:
+                under = pos
+            else:
+                out.append(Span(under, pos, Mark.UNDERLINE))
+                under = -1
+        if is_emph != (emph >= 0):
+            if is_emph:
+                emph = pos
+            else:
+                out.append(Span(emph, pos, Mark.EMPHASIS))
+                emph = -1
+        if hue != color:
+            if color:
+                out.append(Span(high, pos, Mark.HIGHLIGHT, color))
+            high, color = pos, hue
+        pos += len(text)
+    if under >= 0:
+        out.append(Span(under, pos, Mark.UNDERLINE))
+    if emph >= 0:
+        out.append(Span(emph, pos, Mark.EMPHASIS))
+    if color:
+        out.append(Span(high, pos, Mark.HIGHLIGHT, color))
+    return pos, picture

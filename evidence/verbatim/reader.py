@@ -27,6 +27,7 @@ from evidence.errors import (
     UnreadablePath,
     UnsupportedFile,
 )
+from evidence.gc_pause import gc_paused
 from evidence.parsers.docx import check_expansion, xml_limit_error
 from evidence.parsers.metadata import is_junk_title
 from evidence.parsers.sniff import OLE2_MAGIC
@@ -53,28 +54,30 @@ def read_verbatim(
     """The outline and cards of a Verbatim .docx. Raises EvidenceError subclasses
     (CorruptFile, EncryptedFile, FileTooLarge, EmptyFile, UnreadablePath, UnsupportedFile)."""
     data, file_name = _load(source, max_bytes)
-    parts = _Parts(data, max_bytes)
-    paras = read_blocks(parts.body, parts.styles)
-    if not any(p.text.strip() for p in paras):
-        raise EmptyFile("the Word document has no text")
-    flat, warnings = outline(paras)
-    doc = CardDocument(nodes=_nest(flat), title=parts.title(file_name))
-    doc.warnings = parts.warnings + warnings
-    return doc
+    with gc_paused():  # a backfile's paragraphs, runs and spans: no cycles among them
+        parts = _Parts(data, max_bytes)
+        paras = read_blocks(parts.body, parts.styles)
+        if not any(p.text.strip() for p in paras):
+            raise EmptyFile("the Word document has no text")
+        flat, warnings = outline(paras)
+        doc = CardDocument(nodes=_nest(flat), title=parts.title(file_name))
+        doc.warnings = parts.warnings + warnings
+        return doc
 
 
 def is_verbatim(docx_bytes: bytes) -> bool:
     """True when the file is cut evidence: it uses Verbatim's Cite/Underline character styles,
     or has a Tag followed by a cite. False for plain articles and for files that cannot be
     read (the plain DOCX parser then reports why)."""
-    try:
-        parts = _Parts(docx_bytes, DEFAULT_MAX_BYTES)
-    except EvidenceError:
-        return False
-    for el in parts.body.iter(f"{W}rStyle"):
-        if el.get(f"{W}val") in _VERBATIM_CHAR_STYLES:
-            return True
-    return has_tagged_cite(read_blocks(parts.body, parts.styles))
+    with gc_paused():
+        try:
+            parts = _Parts(docx_bytes, DEFAULT_MAX_BYTES)
+        except EvidenceError:
+            return False
+        for el in parts.body.iter(f"{W}rStyle"):
+            if el.get(f"{W}val") in _VERBATIM_CHAR_STYLES:
+                return True
+        return has_tagged_cite(read_blocks(parts.body, parts.styles))
 
 
 def _load(source: str | Path | bytes, max_bytes: int) -> tuple[bytes, str]:
