@@ -16,9 +16,12 @@ STALE_TEMP_S = 600  # a write of ours running longer than this is not expected
 
 
 @contextlib.contextmanager
-def atomic_open(path: Path, mode: str = "wb") -> Iterator[IO[bytes]]:
+def atomic_open(path: Path, mode: str = "wb", *, perms: int | None = None) -> Iterator[IO[bytes]]:
     """Yield a temp file beside `path`; on success fsync it and rename it over `path`.
 
+    The file keeps the permission bits of the one it replaces; a new file gets what open()
+    would give it (0666 less the umask), not the temp file's owner-only 0600. A file that
+    holds a secret passes `perms` (0o600), which it gets whatever was there before.
     On any error the temp file is removed and `path` is left as it was. Errors from the
     filesystem (read-only folder, disk full, file locked by another program on Windows)
     propagate as OSError for the caller to report.
@@ -27,10 +30,13 @@ def atomic_open(path: Path, mode: str = "wb") -> Iterator[IO[bytes]]:
         raise ValueError("atomic_open writes binary files only")
     path = Path(path)
     remove_stale_temps(path)
+    bits = file_mode(path) if perms is None or not hasattr(os, "fchmod") else perms
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, mode) as fh:
+            if bits is not None:
+                os.fchmod(fh.fileno(), bits)
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -39,6 +45,29 @@ def atomic_open(path: Path, mode: str = "wb") -> Iterator[IO[bytes]]:
         tmp.unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
+
+
+def file_mode(path: Path) -> int | None:
+    """The permission bits a write of `path` should leave: the present file's, else what a
+    new file gets under the umask; None where files have no such bits (Windows)."""
+    if not hasattr(os, "fchmod"):
+        return None
+    try:
+        return Path(path).stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process umask, read without setting it (os.umask would change it for every
+    thread for a moment); 0o022, the usual one, where /proc does not say."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0o022
 
 
 def remove_stale_temps(path: Path, older_than_s: float = STALE_TEMP_S) -> list[Path]:
@@ -62,13 +91,13 @@ def remove_stale_temps(path: Path, older_than_s: float = STALE_TEMP_S) -> list[P
     return removed
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    with atomic_open(path) as fh:
+def atomic_write_bytes(path: Path, data: bytes, *, perms: int | None = None) -> None:
+    with atomic_open(path, perms=perms) as fh:
         fh.write(data)
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
+def atomic_write_text(path: Path, text: str, *, perms: int | None = None) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"), perms=perms)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -110,7 +110,8 @@ def read_settings(path: Path) -> tuple[Settings, str | None]:
 def save_settings(path: Path, settings: Settings) -> None:
     data = dataclasses.asdict(settings)
     data["schema_version"] = SCHEMA_VERSION
-    atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+    # Owner-only: it can hold server_api_key (atomic writes otherwise follow the umask).
+    atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n", perms=0o600)
 
 
 def _migrate(raw: dict[str, Any]) -> dict[str, Any]:

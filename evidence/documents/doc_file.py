@@ -140,41 +140,15 @@ def save_document(
     if styles is not None and parts is None and expected is not None:
         parts = _parts_on_disk(path)  # the file opened (or forced over): its own parts
     data = docx_bytes(doc, styles=styles, parts=parts)  # a bug here never touches the file
-    mode = _file_mode(path)
     opened = False
     try:
-        with atomic_open(path) as fh:
+        with atomic_open(path) as fh:  # keeps the file's permission bits (umask's when new)
             opened = True
-            if mode is not None:  # the temp file is 0600: keep who else may read the file
-                os.fchmod(fh.fileno(), mode)
             fh.write(data)
         info = path.stat()
     except OSError as exc:
         raise export_error(path, exc, replacing=opened) from exc
     return FileStamp(info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest())
-
-
-def _file_mode(path: Path) -> int | None:
-    """The permission bits the saved file should have: the old file's, else what a new file
-    gets under the umask; None where files have no such bits (Windows)."""
-    if not hasattr(os, "fchmod"):
-        return None
-    try:
-        return path.stat().st_mode & 0o7777
-    except OSError:
-        return 0o666 & ~_umask()
-
-
-def _umask() -> int:
-    """The process umask, read without setting it (os.umask would change it for every
-    thread for a moment); 0o022, the usual one, where /proc does not say."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0o022
 
 
 def _parts_on_disk(path: Path) -> dict[str, bytes]:
