@@ -14,6 +14,7 @@ import numpy as np
 
 from agents.runtime.gguf_info import check_gguf_file
 from agents.runtime.lifecycle import ModelHolder
+from agents.runtime.word_vectors import WordVectors
 from evidence.errors import ModelFileError
 from evidence.hashing import file_sha256
 
@@ -79,6 +80,7 @@ class LlamaEmbedder(ModelHolder):
         sha256_of: Callable[[Path], str] = file_sha256,
     ) -> None:
         self._path = Path(model_path)
+        self._n_threads = n_threads
         check_gguf_file(self._path)
         quiet_llama_logs()
         self._max_tokens = max(2, min(n_ctx, MAX_TOKENS))
@@ -115,6 +117,7 @@ class LlamaEmbedder(ModelHolder):
         )
         self._lock = threading.Lock()
         self._model_id = f"{self._path.name}@{sha256_of(self._path)[:12]}"
+        self._word_vectors: WordVectors | None = None
 
     @property
     def model_id(self) -> str:
@@ -156,8 +159,21 @@ class LlamaEmbedder(ModelHolder):
                 vectors.extend(self._decode(group))
             return vectors
 
+    def word_vectors(self, words: Sequence[str]) -> np.ndarray:
+        """Contextual vectors, one row per word (agents/runtime/word_vectors.py): a second
+        context over this same loaded model, made on first use."""
+        with self._lock:
+            if self._word_vectors is None:
+                llama, _ = self._live()
+                self._word_vectors = WordVectors(llama, n_threads=self._n_threads)
+            source = self._word_vectors
+        return source.word_vectors(words)
+
     def close(self) -> None:
         """Free the model and its context. Idempotent; embed() fails afterwards."""
+        if getattr(self, "_word_vectors", None) is not None:
+            self._word_vectors.close()  # type: ignore[union-attr]
+            self._word_vectors = None
         if getattr(self, "_batch", None) is not None:
             llama_cpp.llama_batch_free(self._batch)
             self._batch = None
