@@ -8,7 +8,13 @@ Prints one JSON object. Each figure sits next to the baseline measured in the sa
   corpus text is real sentences from the sample files reshuffled; corpus vectors are random
   unit vectors (embedding 100k passages on 2 cores takes hours), queries are embedded for real.
 
+- with `--parts real-import`: the real backfiles of shared/training and shared/samples
+  imported and embedded by the app's default embedder in a child process (peak RSS), against
+  today's embedder on a sample of the same cards (bench/import_scale.py).
+
 Usage: python bench/index_bench.py [--sizes 10000,100000] [--pdfs N] [--embed-passages N]
+       [--parts import,embedding,search,real-import] [--real-files N] [--baseline-cards N]
+       [--baseline-reps N]
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 from agents.models.bundled import default_embedder_path  # noqa: E402
 from agents.models.embedder_setup import default_threads  # noqa: E402
 from agents.runtime.embedder import LlamaEmbedder  # noqa: E402
+from bench import import_scale  # noqa: E402
 from evidence.datadir import DataDir  # noqa: E402
 from evidence.index.passages import split_passages  # noqa: E402
 from evidence.index.search import SearchFilters, search  # noqa: E402
@@ -40,6 +47,7 @@ from evidence.parsers.document import ParsedDocument, SourceKind  # noqa: E402
 from evidence.settings import Settings  # noqa: E402
 
 SAMPLES = ROOT.parent / "shared" / "samples"
+TRAINING = ROOT.parent / "shared" / "training" / "verbatim"
 pymupdf: Any = importlib.import_module("pymupdf")  # untyped for mypy
 QUERIES = [
     "UNCLOS duty to conserve whales",
@@ -221,20 +229,41 @@ def main() -> None:
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--pdfs", type=int, default=40)
     ap.add_argument("--embed-passages", type=int, default=150)
+    ap.add_argument("--parts", default="import,embedding,search")
+    ap.add_argument("--baseline-cards", type=int, default=60)
+    ap.add_argument("--baseline-reps", type=int, default=3)
+    ap.add_argument("--real-files", type=int, default=0, help="training files (0 = all)")
+    ap.add_argument("--child-import", nargs="+", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child_import:  # the real import's child process (bench/import_scale.py)
+        print(json.dumps(import_scale.child_import(args.child_import[0], args.child_import[1:])))
+        return
+    parts = set(args.parts.split(","))
     rng = random.Random(42)
     sentences = sample_sentences()
     result: dict[str, Any] = {"machine": {"threads": default_threads()}}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        pdf_dir = work / "pdfs"
-        pdf_dir.mkdir()
-        pdfs = [*make_pdfs(pdf_dir, args.pdfs, sentences, rng), SAMPLES / "pdf/debatesum-paper.pdf"]
-        result["import"] = bench_import(work, pdfs)
-        result["embedding"] = bench_embedding(work, sentences, args.embed_passages, rng)
-        result["search"] = {}
-        for size in (int(s) for s in args.sizes.split(",")):
-            result["search"][str(size)] = bench_search(work, size, sentences, rng)
+        if "import" in parts:
+            pdf_dir = work / "pdfs"
+            pdf_dir.mkdir()
+            pdfs = [
+                *make_pdfs(pdf_dir, args.pdfs, sentences, rng),
+                SAMPLES / "pdf/debatesum-paper.pdf",
+            ]
+            result["import"] = bench_import(work, pdfs)
+        if "embedding" in parts:
+            result["embedding"] = bench_embedding(work, sentences, args.embed_passages, rng)
+        if "search" in parts:
+            result["search"] = {}
+            for size in (int(s) for s in args.sizes.split(",")):
+                result["search"][str(size)] = bench_search(work, size, sentences, rng)
+        if "real-import" in parts:
+            training = sorted(TRAINING.glob("*.docx"))[: args.real_files or None]
+            files = [*training, *sorted(SAMPLES.rglob("*.docx"))]
+            result["real_import"] = import_scale.bench_real_import(
+                work, files, args.baseline_cards, reps=args.baseline_reps
+            )
     print(json.dumps(result, indent=1))
 
 
