@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -171,6 +173,10 @@ class CachedEmbedder:
         folder.mkdir(parents=True, exist_ok=True)
 
     @property
+    def inner(self) -> Embedder:
+        return self._inner
+
+    @property
     def model_id(self) -> str:
         return self._inner.model_id
 
@@ -181,6 +187,10 @@ class CachedEmbedder:
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         vecs = self.vectors(texts)
         return [[float(v) for v in row] for row in vecs]
+
+    def word_vectors(self, words: Sequence[str]) -> np.ndarray:
+        """The inner embedder's contextual word vectors, cached in WORD_CACHE."""
+        return CachedWordVectors(self._inner, self.model_id).word_vectors(words)
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
         key = hashlib.sha1("\x00".join([self.model_id, *texts]).encode()).hexdigest()
@@ -200,3 +210,26 @@ def card_vectors(cards: Sequence[LabelledCard], embedder: CachedEmbedder) -> lis
         embedder.vectors(layout(lc.card.tag, lc.card.body, split_words(lc.card.body)).texts)
         for lc in cards
     ]
+
+
+WORD_CACHE = Path(tempfile.gettempdir()) / "debate-prep-cutter-word-vectors"
+
+
+class CachedWordVectors:
+    """Per-word contextual vectors (the embedder's word_vectors) kept on disk as float16 by
+    model and words: the token pass is most of the training time, and reruns skip it."""
+
+    def __init__(self, inner: Any, model_id: str, folder: Path = WORD_CACHE) -> None:
+        self._inner = inner
+        self._model_id = model_id
+        self._folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def word_vectors(self, words: Sequence[str]) -> np.ndarray:
+        key = hashlib.sha1("\x00".join([self._model_id, *words]).encode()).hexdigest()
+        path = self._folder / f"{key}.npy"
+        if path.exists():
+            return np.asarray(np.load(path), dtype=np.float32)
+        vecs = np.asarray(self._inner.word_vectors(list(words)), dtype=np.float32)
+        np.save(path, vecs.astype(np.float16))
+        return np.asarray(vecs.astype(np.float16), dtype=np.float32)

@@ -2,12 +2,16 @@
 
 Reads real Verbatim cards (by default the shared samples: the development set, so figures on
 them are not held-out), keeps cards with underline and highlight marks and >= 30 body words,
-strips the marks, cuts each card from its tag and body with the chosen cutters (ours: the
-learned cutter; heuristic: the clause cutter it replaced; cxdb8: a CX_DB8-style cutter;
-all_words: marking every word) and prints one JSON object. `--split validation` scores the
-held-out groups of shared/training instead (bench/cutter_data.py: the learned cutter never
-trained on them). Embeddings are cached on disk (bench/results/), so the cutters share the one
-embedding pass per card; "ours_speed" times the learned cut without that pass.
+strips the marks, cuts each card from its tag and body with the chosen cutters and prints one
+JSON object. Cutters: ours (the learned cutter as the app runs it: a token model with
+contextual word vectors if its weights ship, else the older features), ours_v1 (the older
+features alone), heuristic (the clause cutter they replaced), cxdb8 (a CX_DB8-style cutter),
+all_words (marking every word), ours_tokens (a token model from --token-weights, not shipped).
+`--split validation` scores the held-out groups of shared/training instead
+(bench/cutter_data.py: the learned cutter never trained on them). Embeddings are cached on
+disk (bench/results/; word vectors in the system's temp folder), so the cutters share the one
+embedding pass per card; "ours_speed" times the learned cuts without the embedding, and each
+kind of embedding apart, uncached.
 
 Scoring, for underline and for highlight separately. A word is a whitespace-separated token of
 the body; it is marked if any of its characters lies inside a span of that mark.
@@ -18,7 +22,8 @@ the body; it is marked if any of its characters lies inside a span of that mark.
   where a word is, so marking every word already scores well (see shared/VERBATIM.md).
 
 Usage: python bench/cutting_eval.py [FILES...] [--split dev|validation] [--limit N]
-       [--cutters ours,heuristic,cxdb8,all_words] [--cxdb8-stride K]
+       [--words-per-group N] [--cutters ours,ours_v1,heuristic,cxdb8,all_words,ours_tokens]
+       [--token-weights PATH] [--cxdb8-stride K]
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from agents.cutter.extractive import all_words_marks, cut_marks, cxdb8_marks  # noqa: E402
 from agents.cutter.learned import CutterModel, cut_from_vectors, default_model  # noqa: E402
+from agents.cutter.learned_tokens import TokenCutterModel, load_token_model  # noqa: E402
 from agents.cutter.text import marked_words, split_words  # noqa: E402
 from agents.cutter.word_features import layout  # noqa: E402
 from evidence.cards.card import Card, Mark, Span  # noqa: E402
@@ -180,16 +186,28 @@ def evaluate(cards: Sequence[Card], cutters: dict[str, Cutter]) -> dict[str, Any
     return out
 
 
-CUTTERS = ("ours", "heuristic", "cxdb8", "all_words")
+CUTTERS = ("ours", "ours_v1", "heuristic", "cxdb8", "all_words")
 
 
 def make_cutters(
-    embedder: Embedder, cxdb8_stride: int, names: Sequence[str] = CUTTERS
+    embedder: Embedder,
+    cxdb8_stride: int,
+    names: Sequence[str] = CUTTERS,
+    token_model: TokenCutterModel | None = None,
 ) -> dict[str, Cutter]:
-    from agents.cutter.learned import model_cut
+    from agents.cutter.learned import learned_cut_marks, model_cut, token_cut
+    from agents.cutter.learned_tokens import word_vector_source
+
+    def tokens() -> Cutter:
+        source = word_vector_source(embedder)
+        if token_model is None or source is None:
+            raise SystemExit("ours_tokens needs --token-weights and an embedder with word vectors")
+        return lambda tag, body: token_cut(tag, body, embedder, source, token_model)
 
     every: dict[str, Callable[[], Cutter]] = {
-        "ours": lambda: lambda tag, body: model_cut(tag, body, embedder, default_model()),
+        "ours_tokens": tokens,
+        "ours": lambda: lambda tag, body: learned_cut_marks(tag, body, embedder),
+        "ours_v1": lambda: lambda tag, body: model_cut(tag, body, embedder, default_model()),
         "heuristic": lambda: lambda tag, body: cut_marks(tag, body, embedder),
         "cxdb8": lambda: lambda tag, body: cxdb8_marks(tag, body, embedder, stride=cxdb8_stride),
         "all_words": lambda: lambda tag, body: all_words_marks(body),
@@ -201,28 +219,88 @@ def make_cutters(
 
 
 def learned_speed(
-    cards: Sequence[Card], embedder: Embedder, model: CutterModel
+    cards: Sequence[Card],
+    embedder: Embedder,
+    model: CutterModel,
+    token_model: TokenCutterModel | None = None,
 ) -> dict[str, float]:
-    """Cards per second of the learned cut after each card's embedding pass, and the peak
-    memory it allocates (tracemalloc sees numpy's buffers), the weights apart."""
+    """Cards per second of the learned cuts after each card's embedding, the peak memory the
+    cut allocates (tracemalloc sees numpy's buffers; the weights apart), and milliseconds per
+    card of each kind of embedding (the older model's clause pass; the token model's tag and
+    token pass), uncached, on the first EMBED_TIMED cards."""
     import tracemalloc
 
+    from agents.cutter.learned import cut_from_token_inputs
+    from agents.cutter.learned_tokens import (
+        default_token_model,
+        token_inputs,
+        token_weights_present,
+        word_vector_source,
+    )
+
+    source = word_vector_source(embedder)
+    if token_model is None and source is not None and token_weights_present():
+        token_model = default_token_model()
+    if source is None:
+        token_model = None
     prepared = []
     for card in cards:
         words = split_words(card.body)
         plan = layout(card.tag, card.body, words)
-        prepared.append((card, words, plan, np.asarray(embedder.embed(plan.texts))))
-    tracemalloc.start()
+        vecs = np.asarray(embedder.embed(plan.texts))
+        tokens = (
+            token_inputs(card.tag, words, plan, embedder, source, token_model)
+            if source is not None and token_model is not None
+            else None
+        )
+        prepared.append((card, words, plan, vecs, tokens))
+    out: dict[str, float] = {}
+    for name in ("v1", "tokens"):
+        if name == "tokens" and token_model is None:
+            continue
+
+        def cut_all(name: str = name) -> None:
+            for card, words, plan, vecs, tokens in prepared:
+                if name == "v1":
+                    cut_from_vectors(card.tag, card.body, words, plan, vecs, model)
+                elif tokens is not None and token_model is not None:
+                    cut_from_token_inputs(card.tag, card.body, words, plan, tokens, token_model)
+
+        started = time.perf_counter()
+        cut_all()
+        elapsed = time.perf_counter() - started
+        tracemalloc.start()  # a second pass: tracing slows the Python parts several-fold
+        cut_all()
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        suffix = "" if name == "tokens" or token_model is None else "_v1"
+        out[f"cards_per_second_excluding_embedding{suffix}"] = round(
+            len(prepared) / max(elapsed, 1e-9), 1
+        )
+        out[f"peak_mb_while_cutting{suffix}"] = round(peak / 2**20, 1)
+    inner = getattr(embedder, "inner", embedder)
+    timed = prepared[:EMBED_TIMED]
     started = time.perf_counter()
-    for card, words, plan, vecs in prepared:
-        cut_from_vectors(card.tag, card.body, words, plan, vecs, model)
-    elapsed = time.perf_counter() - started
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return {
-        "cards_per_second_excluding_embedding": round(len(prepared) / max(elapsed, 1e-9), 1),
-        "peak_mb_while_cutting": round(peak / 2**20, 1),
-    }
+    for _, _, plan, _, _ in timed:
+        inner.embed(plan.texts)
+    out["ms_per_card_clause_pass_v1"] = round(
+        1000 * (time.perf_counter() - started) / max(len(timed), 1), 1
+    )
+    raw = word_vector_source(inner)
+    if raw is not None and token_model is not None:
+        started = time.perf_counter()
+        for card, words, plan, _, _ in timed:
+            token_inputs(card.tag, words, plan, inner, raw, token_model)
+        out["ms_per_card_token_pass"] = round(
+            1000 * (time.perf_counter() - started) / max(len(timed), 1), 1
+        )
+    out["words_per_timed_card"] = round(
+        sum(len(w) for _, w, _, _, _ in timed) / max(len(timed), 1), 1
+    )
+    return out
+
+
+EMBED_TIMED = 10
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -240,18 +318,31 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--cutters", default=",".join(CUTTERS), help="comma-separated names")
     parser.add_argument("--limit", type=int, default=0, help="at most N cards (0: all)")
     parser.add_argument(
+        "--words-per-group",
+        type=int,
+        default=0,
+        help="validation: the first cards of each group up to N words (0: the whole split)",
+    )
+    parser.add_argument(
         "--cxdb8-stride",
         type=int,
         default=4,
         help="CX_DB8 window every K words (1: every word, as CX_DB8 does; slow on 2 cores)",
     )
     parser.add_argument("--models", type=Path, default=ROOT / ".pytest_cache" / "models")
+    parser.add_argument(
+        "--token-weights",
+        type=Path,
+        help="token cutter weights (bench/train_token_cutter.py) for the ours_tokens cutter",
+    )
     args = parser.parse_args(argv)
+    token_model = load_token_model(args.token_weights) if args.token_weights else None
     names = [n.strip() for n in args.cutters.split(",") if n.strip()]
     if args.split == "validation":
-        from bench.cutter_data import VALIDATION_GROUPS, training_split
+        from bench.cutter_data import VALIDATION_GROUPS, capped, training_split
 
-        cards = [lc.card for lc in training_split()[1]]
+        held = training_split()[1]
+        cards = [lc.card for lc in capped(held, args.words_per_group or 10**9)]
         source: list[str] = sorted(VALIDATION_GROUPS)
     else:
         files = args.files or sorted(SAMPLES.glob("*.docx"))
@@ -261,13 +352,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         cards = cards[: args.limit]
     from bench.cutter_data import CachedEmbedder
 
-    with LlamaEmbedder(default_embedder_path(args.models), n_threads=2) as llama:
+    # One thread: on two shared, busy cores llama.cpp's two threads wait on each other.
+    with LlamaEmbedder(default_embedder_path(args.models), n_threads=1) as llama:
         llama.embed(["warm up"])
         embedder = CachedEmbedder(llama)
-        result = evaluate(cards, make_cutters(embedder, args.cxdb8_stride, names))
-        if "ours" in names:
-            result["ours_speed"] = learned_speed(cards, embedder, default_model())
+        cutters = make_cutters(embedder, args.cxdb8_stride, names, token_model)
+        result = evaluate(cards, cutters)
+        if "ours" in names or "ours_tokens" in names:
+            result["ours_speed"] = learned_speed(cards, embedder, default_model(), token_model)
     result["split"] = args.split
+    result["words_per_group"] = args.words_per_group
     result["files"] = source
     result["cxdb8_stride"] = args.cxdb8_stride
     print(json.dumps(result, indent=2))

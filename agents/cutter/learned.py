@@ -7,8 +7,11 @@ on the training split (cross-validated), then the debaters' rules (agents/cutter
 are applied. The weights, the thresholds and the IDF table live in resources/cutter/ and are
 made by bench/train_cutter.py.
 
-If the weights are missing or damaged, `learned_cut_marks` logs a warning and falls back to
-the clause heuristic (agents/cutter/extractive.py), as it does without an embedder.
+With an embedder that gives contextual word vectors (the app's llama.cpp embedder) and token
+weights in resources/cutter/ (none ship today: bench/train_token_cutter.py's did not beat
+these on validation), `learned_cut_marks` uses the token model of learned_tokens.py instead.
+Damaged weights log a warning and fall back: from the token model to these features, from
+these to the clause heuristic (agents/cutter/extractive.py), as it does without an embedder.
 """
 
 from __future__ import annotations
@@ -23,6 +26,16 @@ import numpy as np
 
 from agents.cutter.extractive import HIGHLIGHT_COLOR, cut_marks
 from agents.cutter.head import Head
+from agents.cutter.learned_tokens import (
+    TokenCutterModel,
+    TokenInputs,
+    TokenWeightsError,
+    WordVectorSource,
+    default_token_model,
+    token_inputs,
+    token_weights_present,
+    word_vector_source,
+)
 from agents.cutter.rules import apply_rules
 from agents.cutter.text import Word, split_words, to_spans
 from agents.cutter.word_features import (
@@ -124,33 +137,72 @@ def cut_from_vectors(
 ) -> list[Span]:
     """The cut once the card's one embedding pass is done (timed apart from it)."""
     p_u, p_h = model.probabilities(tag, body, words, card, vectors)
+    return marks(
+        body, words, card, p_u >= model.underline_threshold, p_h >= model.highlight_threshold
+    )
+
+
+def token_cut(
+    tag: str, body: str, embedder: Embedder, source: WordVectorSource, model: TokenCutterModel
+) -> list[Span]:
+    """The cut with contextual word vectors: one token pass over the body and the tag's
+    embedding."""
+    words = split_words(body)
+    if not words:
+        return []
+    card = layout(tag, body, words)
+    inputs = token_inputs(tag, words, card, embedder, source, model)
+    return cut_from_token_inputs(tag, body, words, card, inputs, model)
+
+
+def cut_from_token_inputs(
+    tag: str,
+    body: str,
+    words: list[Word],
+    card: CardLayout,
+    inputs: TokenInputs,
+    model: TokenCutterModel,
+) -> list[Span]:
+    """The token cut once the embedding is done (timed apart from it)."""
+    p_u, p_h = model.probabilities(tag, body, words, card, inputs)
+    return marks(
+        body, words, card, p_u >= model.underline_threshold, p_h >= model.highlight_threshold
+    )
+
+
+def marks(
+    body: str, words: list[Word], card: CardLayout, underline: np.ndarray, highlight: np.ndarray
+) -> list[Span]:
+    """Spans from the model's word decisions, after the debaters' rules."""
     word_clause = np.zeros(len(words), dtype=int)
     for ci, (a, b) in enumerate(card.clauses):
         word_clause[a:b] = ci
-    under, high = apply_rules(
-        words,
-        list(p_u >= model.underline_threshold),
-        list(p_h >= model.highlight_threshold),
-        word_clause,
-    )
+    under, high = apply_rules(words, list(underline), list(highlight), word_clause)
     return to_spans(body, words, under, Mark.UNDERLINE) + to_spans(
         body, words, high, Mark.HIGHLIGHT, HIGHLIGHT_COLOR
     )
 
 
 def learned_cut_marks(tag: str, body: str, embedder: Embedder | None = None) -> list[Span]:
-    """A `MarkCutter`: the learned cut, or the clause heuristic without an embedder or when
-    the weights cannot be loaded (with a warning in the log, once per process)."""
+    """A `MarkCutter`: the learned cut with contextual word vectors when the embedder gives
+    them (learned_tokens.py), else with the older features; the clause heuristic without an
+    embedder or when no weights can be loaded (with a warning in the log, once per process)."""
     if embedder is None:
         return cut_marks(tag, body, embedder)
+    source = word_vector_source(embedder)
+    if source is not None and token_weights_present():
+        try:
+            return token_cut(tag, body, embedder, source, default_token_model())
+        except TokenWeightsError as exc:
+            _warn_once(str(exc), "the older learned features")
     try:
         model = default_model()
     except CutterWeightsError as exc:
-        _warn_once(str(exc))
+        _warn_once(str(exc), "the heuristic cutter")
         return cut_marks(tag, body, embedder)
     return model_cut(tag, body, embedder, model)
 
 
 @functools.cache
-def _warn_once(reason: str) -> None:
-    log.warning("%s; using the heuristic cutter instead", reason)
+def _warn_once(reason: str, instead: str) -> None:
+    log.warning("%s; using %s instead", reason, instead)
