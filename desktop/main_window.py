@@ -155,6 +155,9 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         self.library.library_changed.connect(self.search.refresh)
         self.library.status_changed.connect(self.status.show_index)
+        self.library.progress.summary_changed.connect(
+            lambda text: self.statusBar().showMessage(text, 10_000)  # an import's rate, time left
+        )
         self.assistant.stats.connect(self.status.show_stats)
         self.search.open_card.connect(self.open_card)
         self.search.cut_passage.connect(self._cut_passage)

@@ -194,11 +194,13 @@ class LibraryPanel(QWidget):
 
     def _on_event(self, event: object) -> None:
         if isinstance(event, FileResult):
+            self.progress.note(event)  # counted now, shown when the buffer is flushed
             self._buffer.append(event)
             if not self._flush_timer.isActive():
                 self._flush_timer.start()
             return
         self._flush()
+        self.progress.note(event)  # after the files' flush: they are shown as files
         if isinstance(event, FilesFound):
             self.progress.files(0, event.total)
         elif isinstance(event, EmbedProgress):
