@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from evidence.cards.card import Analytic, Card, CardDocument, Heading, Level, wa
 from evidence.cards.outline_file import save_outline
 from evidence.datadir import DataDir
 from evidence.documents.doc_file import save_document
+from evidence.documents.recovery import RecoveryStore, recovery_key
 from evidence.documents.stats import node_stats
 from evidence.verbatim.reader import read_verbatim
 from tests.conftest import ROOT, SAMPLES
@@ -382,6 +384,32 @@ def test_the_old_outline_opens_as_a_document_once_and_recent_files_stay(
     current = again.tabs.current()
     assert current is not None and current.path == tab.path
     again.close()
+
+
+def test_a_recovery_older_than_its_file_asks_before_saving_over_it(
+    qtbot, data_dir, files, answers
+) -> None:  # type: ignore[no-untyped-def]
+    path = files / "1nc.docx"
+    ours = read_verbatim(path)
+    ours.nodes.append(Analytic("Typed before the crash"))
+    store = RecoveryStore(data_dir.root / "recovery")
+    store.write(recovery_key(str(path)), ours, path, path.name)
+    theirs = read_verbatim(path)  # then another program saved the file
+    theirs.nodes.append(Analytic("Saved by another program later"))
+    save_document(theirs, path, expected=None, force=True)
+    os.utime(path, (time.time() + 5, time.time() + 5))
+    on_disk = path.read_bytes()
+
+    answers.queue.append("Restore")
+    window = make_window(qtbot, data_dir, data_dir.root / "window.ini")
+    qtbot.waitUntil(lambda: bool(window.tabs.all()), timeout=5000)
+    tab = window.tabs.current()
+    assert tab is not None and tab.editor.is_modified()
+    answers.queue.append("Cancel")
+    assert not window.docs.saver.save(tab)
+    assert path.read_bytes() == on_disk and "already exists" in answers.asked[-1]
+    _quietly(window)
+    window.close()
 
 
 CHILD = """

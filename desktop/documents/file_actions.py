@@ -91,6 +91,8 @@ class FileActions(QObject):
                 opened = open_document(rec.original)
                 stamp, styles, reason = opened.stamp, opened.styles, opened.read_only_reason
                 parts = opened.parts
+                if opened.stamp.mtime_ns / 1e9 > rec.saved_at:
+                    stamp = None  # changed since the copy was made: Save asks, not overwrites
             except EvidenceError as exc:  # the original went bad: save elsewhere then
                 log.warning("recovered %s, its original cannot be read: %s", rec.title, exc)
         editor = DocumentEditor()
