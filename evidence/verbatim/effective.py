@@ -124,6 +124,7 @@ class StyleSheet:
     """styles.xml, resolved lazily and memoised. Works without one (style ids still count)."""
 
     def __init__(self, root: Any | None) -> None:
+        self._elements: dict[str, Any] = {}  # w:style by id, read into _Style when used
         self._styles: dict[str, _Style] = {}
         self.default_paragraph = "Normal"
         self._defaults = EMPTY
@@ -138,22 +139,35 @@ class StyleSheet:
     def _load(self, root: Any) -> None:
         rpr_default = root.find(f"{W}docDefaults/{W}rPrDefault/{_RPR}")
         self._defaults = read_props(rpr_default)
+        # Only indexed here: a backfile's styles.xml can hold 2,000 styles (Word keeps every
+        # one ever pasted in) and a document uses a handful; reading them all cost 25 ms.
         for el in root.iter(f"{W}style"):
             sid = el.get(f"{W}styleId")
             if not sid:
                 continue
-            kind = el.get(f"{W}type", "paragraph")
+            self._elements[sid] = el  # a repeated id: the last one counts
+            if el.get(f"{W}default") in ("1", "true") and el.get(f"{W}type") in (
+                None,
+                "paragraph",
+            ):
+                self.default_paragraph = sid
+
+    def _style(self, sid: str) -> _Style | None:
+        style = self._styles.get(sid)
+        if style is None:
+            el = self._elements.get(sid)
+            if el is None:
+                return None
             name_el, based_el = el.find(f"{W}name"), el.find(f"{W}basedOn")
             outline_el = el.find(f"{_PPR}/{_OUTLINE}")
-            self._styles[sid] = _Style(
-                kind,
+            style = self._styles[sid] = _Style(
+                el.get(f"{W}type", "paragraph"),
                 (name_el.get(_VAL, "") if name_el is not None else "").strip(),
                 based_el.get(_VAL, "") if based_el is not None else "",
                 read_props(el.find(_RPR)),
                 _int(outline_el.get(_VAL)) if outline_el is not None else None,
             )
-            if kind == "paragraph" and el.get(f"{W}default") in ("1", "true"):
-                self.default_paragraph = sid
+        return style
 
     def _chain(self, sid: str) -> list[tuple[str, _Style | None]]:
         """The style and its ancestors, nearest first; unknown ids end the chain."""
@@ -161,7 +175,7 @@ class StyleSheet:
         seen: set[str] = set()
         while sid and sid not in seen and len(out) < _MAX_CHAIN:
             seen.add(sid)
-            style = self._styles.get(sid)
+            style = self._style(sid)
             out.append((sid, style))
             sid = style.based_on if style is not None else ""
         return out
