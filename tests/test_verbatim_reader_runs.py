@@ -28,13 +28,13 @@ _STYLES = f"""<w:styles {_NS}>
 </w:styles>"""
 
 
-def _docx(*paragraphs: str) -> bytes:
+def _docx(*paragraphs: str, styles: str = _STYLES) -> bytes:
     body = "".join(paragraphs)
     document = f"<w:document {_NS}><w:body>{body}</w:body></w:document>"
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
         z.writestr("word/document.xml", document)
-        z.writestr("word/styles.xml", _STYLES)
+        z.writestr("word/styles.xml", styles)
     return out.getvalue()
 
 
@@ -89,6 +89,27 @@ def test_one_raw_run_format_under_two_paragraph_styles() -> None:
     card = _card(_p(_r("plain")), _p(_r("marked"), "Marked"), _p(_r("plain again")))
     assert card.body == "plain\nmarked\nplain again"
     assert card.spans == [Span(6, 12, Mark.UNDERLINE)]
+
+
+def test_styles_read_when_used_follow_word_for_repeats_and_the_default() -> None:
+    # A repeated style id: the last definition counts. The default paragraph style (w:type
+    # left out means paragraph) formats paragraphs that name none.
+    styles = _STYLES.replace(
+        "</w:styles>",
+        '<w:style w:type="paragraph" w:styleId="Marked"><w:name w:val="Marked"/></w:style>'
+        '<w:style w:default="1" w:styleId="Body"><w:name w:val="Body"/>'
+        '<w:rPr><w:highlight w:val="green"/></w:rPr></w:style></w:styles>',
+    )
+    data = _docx(
+        _p(_r("Tag"), "Heading4"),
+        _p(_r("Smith 19", '<w:rStyle w:val="Style13ptBold"/>')),
+        _p(_r("marked"), "Marked"),
+        _p(_r("body")),
+        styles=styles,
+    )
+    (card,) = read_verbatim(data).cards()
+    assert card.body == "marked\nbody"
+    assert card.spans == [Span(7, 11, Mark.HIGHLIGHT, "green")]
 
 
 def test_marks_open_and_close_run_by_run() -> None:
