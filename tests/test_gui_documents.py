@@ -300,9 +300,10 @@ def test_read_time_mark_here_read_mode_and_send_doc(
     wpm = window._wpm()
     card_stats = node_stats(tab.editor.unit_under_cursor("card"), wpm)
     assert card_stats.words_read > 0
-    qtbot.waitUntil(lambda: window.read_time.isVisible(), timeout=2000)
     minutes, seconds = divmod(round(card_stats.read_seconds), 60)
-    assert window.read_time.text().startswith(f"Read: card {minutes}:{seconds:02d} · block ")
+    expected = f"Read: card {minutes}:{seconds:02d} · block "
+    qtbot.waitUntil(lambda: window.read_time.text().startswith(expected), timeout=3000)
+    assert window.read_time.isVisible() and " · doc " in window.read_time.text()
 
     qtbot.keyClick(tab.editor.view, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
     assert "Marked " in tab.editor.view.toPlainText() and tab.editor.is_modified()
