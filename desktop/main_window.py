@@ -41,7 +41,7 @@ from desktop.settings.web_switch import WebSwitch
 from desktop.status_bar import StatusBarWidget
 from evidence.at_rest import keep_aside
 from evidence.cards.card import Card, CardDocument, Node
-from evidence.documents.outline_migration import migrate_outline
+from evidence.documents.outline_migration import OutlineUnreadable, migrate_outline
 from evidence.documents.stats import DEFAULT_WPM
 
 log = logging.getLogger(__name__)
@@ -145,6 +145,9 @@ class MainWindow(QMainWindow):
         had_outline = (self.ctx.data_dir.root / "outline.json").exists()
         try:
             path = migrate_outline(self.ctx.data_dir.root)
+        except OutlineUnreadable as exc:  # kept aside already; the message says where
+            self.notices.add(str(exc))
+            return
         except Exception as exc:  # the window must open whatever the old file holds
             log.warning("could not turn the outline into a document: %s", exc)
             self.notices.add(f"The outline could not be turned into a document: {exc}")

@@ -42,7 +42,7 @@ from evidence.documents.doc_file import (
     read_only_reason,
     save_document,
 )
-from evidence.documents.outline_migration import migrate_outline
+from evidence.documents.outline_migration import OutlineUnreadable, migrate_outline
 from evidence.documents.provenance import bookmark_name, parse_name
 from evidence.documents.recovery import RecoveryStore, recovery_key
 from evidence.documents.send_doc import send_doc
@@ -551,6 +551,16 @@ def test_outline_json_becomes_a_document_once(tmp_path: Path) -> None:
     assert _provenance(back) == WANT
     assert migrate_outline(tmp_path) == path  # the second start finds it
     assert migrate_outline(tmp_path / "none") is None
+
+
+def test_an_unreadable_outline_json_is_kept_aside_and_said(tmp_path: Path) -> None:
+    (tmp_path / "outline.json").write_text('{"schema_version": 1, "nodes": [', encoding="utf-8")
+    with pytest.raises(OutlineUnreadable, match="kept as"):
+        migrate_outline(tmp_path)
+    kept = list(tmp_path.glob("outline.broken-*.json"))
+    assert len(kept) == 1 and kept[0].read_text(encoding="utf-8").startswith('{"schema')
+    assert not (tmp_path / "documents" / "Outline.docx").exists()
+    assert migrate_outline(tmp_path) is None  # said once: the next start finds nothing
 
 
 # -- the setting ---------------------------------------------------------------------------------

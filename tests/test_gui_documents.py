@@ -387,6 +387,15 @@ def test_the_old_outline_opens_as_a_document_once_and_recent_files_stay(
     again.close()
 
 
+def test_an_unreadable_old_outline_is_said_in_the_window(qtbot, data_dir, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (data_dir.root / "outline.json").write_text('{"schema_version": 1, "nodes": [', "utf-8")
+    window = make_window(qtbot, data_dir, tmp_path / "window.ini")
+    assert window.tabs.all() == []
+    assert any("kept as" in m for m in window.notices.messages())
+    assert len(list(data_dir.root.glob("outline.broken-*.json"))) == 1
+    window.close()
+
+
 def test_a_recovery_older_than_its_file_asks_before_saving_over_it(
     qtbot, data_dir, files, answers
 ) -> None:  # type: ignore[no-untyped-def]

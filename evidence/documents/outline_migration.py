@@ -9,6 +9,7 @@ from pathlib import Path
 
 from evidence.cards.outline_file import load_outline
 from evidence.documents.doc_file import save_document
+from evidence.errors import EvidenceError
 
 log = logging.getLogger(__name__)
 
@@ -18,14 +19,19 @@ DOCUMENTS_DIR = "documents"
 OUTLINE_DOCX = "Outline.docx"
 
 
+class OutlineUnreadable(EvidenceError):
+    """The old outline.json could not be read; it was kept aside (the message says where)."""
+
+
 def outline_docx_path(data_root: Path) -> Path:
     return Path(data_root) / DOCUMENTS_DIR / OUTLINE_DOCX
 
 
 def migrate_outline(data_root: Path) -> Path | None:
     """The migrated document's path (made now, or by an earlier start); None when there was
-    no outline to migrate (none, empty, or unreadable: load_outline keeps that one aside).
-    Raises ExportError when the document cannot be written; outline.json is then untouched."""
+    no outline to migrate (none, or empty). Raises OutlineUnreadable when outline.json cannot
+    be read (load_outline has kept it aside, so the next start does not ask again), and
+    ExportError when the document cannot be written (outline.json is then untouched)."""
     source = Path(data_root) / OUTLINE_JSON
     target = outline_docx_path(data_root)
     if target.exists():
@@ -36,7 +42,7 @@ def migrate_outline(data_root: Path) -> Path | None:
         return None
     loaded = load_outline(source)
     if loaded.problem is not None:
-        return None
+        raise OutlineUnreadable(loaded.problem)
     if not loaded.document.nodes:
         _keep_aside(source)
         return None
