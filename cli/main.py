@@ -14,6 +14,7 @@ from pathlib import Path
 
 from app.context import AppContext
 from app.log_setup import setup_logging
+from app.search import ResultItem, result_items, search_floored
 from cli.agents import AGENT_COMMANDS, add_agent_commands, run_agent_command
 from cli.cards import add_card_commands, resolve_sources, run_cards, run_export
 from cli.doc import add_doc_commands, run_doc
@@ -34,6 +35,7 @@ from evidence.importing.events import (
     FileStatus,
     ImportFinished,
 )
+from evidence.importing.progress import ImportMeter
 from evidence.index.health import REPAIR_HINT, LibraryDamaged
 from evidence.index.search import SearchFilters
 from evidence.index.snippets import render_marked
@@ -190,11 +192,13 @@ def _reindex(library: Library, args: argparse.Namespace) -> int:
 
 def _run_events(events: object, as_json: bool) -> int:
     files_bar, embed_bar = ProgressBar("files  "), ProgressBar("vectors")
+    meter = ImportMeter()  # passages so far, the moving rate and the time left
     results: list[dict[str, object]] = []
     finished: ImportFinished | None = None
     unavailable = ""
     assert hasattr(events, "__iter__")
     for ev in events:  # type: ImportEvent
+        snap = meter.feed(ev)
         if isinstance(ev, FilesFound):
             if ev.resumed and not as_json:
                 print(f"resuming an unfinished import: {ev.resumed} files left over")
@@ -204,10 +208,13 @@ def _run_events(events: object, as_json: bool) -> int:
             if not as_json:
                 files_bar.clear()
                 print(_file_line(ev))
-            files_bar.update(ev.index, ev.total, Path(ev.path).name)
+            note = (f"{snap.passages:,} passages", snap.detail(), Path(ev.path).name)
+            files_bar.update(ev.index, ev.total, " · ".join(x for x in note if x))
         elif isinstance(ev, EmbedProgress):
             files_bar.finish()
-            embed_bar.update(ev.done, ev.total, "passages")
+            embed_bar.update(
+                ev.done, ev.total, " · ".join(x for x in ("passages", snap.detail()) if x)
+            )
         elif isinstance(ev, EmbedUnavailable):
             unavailable = ev.reason
             if not as_json:
@@ -268,11 +275,12 @@ def _file_line(ev: FileResult) -> str:
 def _search(library: Library, args: argparse.Namespace) -> int:
     source_ids = resolve_sources(library, args.source)
     filters = SearchFilters(source_ids, args.date_from, args.date_to)
-    hits = library.search(args.query, k=args.k, filters=filters, mode=args.mode)
+    hits = search_floored(library, args.query, args.k, filters, args.mode)
+    items = result_items(library, hits, args.query)
     if args.json:
-        print(json.dumps([asdict(h) for h in hits], indent=1))
+        print(json.dumps([_hit_json(it) for it in items], indent=1))
         return ExitCode.OK
-    if not hits:
+    if not items:
         status = library.status()
         hint = (
             " (the library is empty: run `debate-prep import PATH`)" if not status.sources else ""
@@ -281,21 +289,46 @@ def _search(library: Library, args: argparse.Namespace) -> int:
         return ExitCode.OK
     tty = sys.stdout.isatty()
     before, after = ("\x1b[1;33m", "\x1b[0m") if tty else ("«", "»")
-    for n, h in enumerate(hits, 1):
-        name = Path(h.origin).name
-        where = [name] if name != h.source_title else []
-        where.append(f"p. {h.page}" if h.page else "no page numbers")
-        ranks = ", ".join(
-            x
-            for x in (
-                f"BM25 #{h.lexical_rank}" if h.lexical_rank else "",
-                f"vector #{h.vector_rank}" if h.vector_rank else "",
-            )
-            if x
-        )
-        print(f"{n}. {h.source_title} [{', '.join(where)}] score {h.score:.4f} ({ranks})")
-        print(f"   {render_marked(h.snippet, h.marks, before, after)}")
+    for n, it in enumerate(items, 1):
+        head, *rest = _hit_lines(it)
+        print(f"{n}. {head}")
+        for line in rest:
+            print(f"   {line}")
+        print(f"   {render_marked(it.hit.snippet, it.hit.marks, before, after)}")
     return ExitCode.OK
+
+
+def _hit_lines(it: ResultItem) -> list[str]:
+    """A card: its tag and short cite, then where it sits; a passage: its source and page."""
+    h = it.hit
+    ranks = ", ".join(
+        x
+        for x in (
+            f"BM25 #{h.lexical_rank}" if h.lexical_rank else "",
+            f"vector #{h.vector_rank}" if h.vector_rank else "",
+        )
+        if x
+    )
+    score = f"score {h.score:.4f} ({ranks})"
+    if it.imported and it.card.tag:
+        head = " — ".join(x for x in (it.card.tag, it.card.short_cite) if x)
+        also = f" · {it.also_text()}" if it.also_in else ""
+        return [head, f"{it.where()}{also} · {score}"]
+    name = Path(h.origin).name
+    where = it.where() + (f" [{name}]" if name != h.source_title else "")
+    return [f"{where} · {score}"]
+
+
+def _hit_json(it: ResultItem) -> dict[str, object]:
+    out = asdict(it.hit)
+    card = it.card if it.imported else None
+    out.update(
+        tag=card.tag if card else "",
+        short_cite=card.short_cite if card else "",
+        place=list(it.place),
+        also_in=list(it.also_in),
+    )
+    return out
 
 
 def _sources(library: Library, args: argparse.Namespace) -> int:

@@ -34,13 +34,18 @@ def test_import_then_search_prints_1nc_first(
     assert out.count("  imported") == 5 and "1nc.docx" in out
     assert _run(cli_home, "search", "UNCLOS duty to conserve whales", "-k", "3") == ExitCode.OK
     out = capsys.readouterr().out
-    first = out.splitlines()[0]
-    assert first.startswith("1. ") and "1nc.docx" in first
+    first, place = out.splitlines()[:2]
+    assert first.startswith("1. ") and first.endswith(" — Matanich 96")  # tag — short cite
+    assert place.strip().startswith("1nc.docx ▸ ")  # file ▸ pocket ▸ hat ▸ block
     assert "«UNCLOS»" in out
 
-    assert _run(cli_home, "--json", "search", "whales", "-k", "2") == ExitCode.OK
+    assert (
+        _run(cli_home, "--json", "search", "UNCLOS duty to conserve whales", "-k", "2")
+        == ExitCode.OK
+    )
     hits = json.loads(capsys.readouterr().out)
-    assert len(hits) == 2 and {"origin", "page", "score", "snippet", "marks"} <= set(hits[0])
+    assert len(hits) == 2
+    assert {"origin", "page", "score", "snippet", "marks", "tag", "place"} <= set(hits[0])
 
     assert _run(cli_home, "--json", "sources") == ExitCode.OK
     sources = json.loads(capsys.readouterr().out)

@@ -204,3 +204,33 @@ def test_results_model_and_look(
     finally:
         apply_theme(app, False)
         panel.jobs.cancel_all()
+
+
+def test_card_rows_show_tag_cite_and_place(window: Any, qtbot: Any) -> None:
+    """A card hit reads as a debater files it: tag — short cite, then file ▸ pocket ▸ hat ▸
+    block; a PDF passage keeps its page; nothing about pages on a .docx; a query the library
+    knows nothing about says No results (issue 16, part 4)."""
+    panel: SearchPanel = window.search
+    type_query(qtbot, panel, QUERY)
+    index = panel.results.index(0)
+    text = panel.results.data(index, Qt.ItemDataRole.DisplayRole)
+    tag, place, snippet = text.split("\n")
+    assert tag == "Protection means to command a cessation of use. — Matanich 96"
+    assert place == "1nc.docx ▸ Offcase ▸ 1NC---T"
+    assert snippet.startswith("UNCLOS imposes a duty")
+    html = panel.results.data(index, HTML_ROLE)
+    assert "<b>Protection means to command a cessation of use. — Matanich 96</b>" in html
+    assert "1nc.docx ▸ Offcase ▸ 1NC---T" in html
+    analytic = next(r for r, i in enumerate(panel.results._items) if i.analytic)
+    assert "· analytic" in panel.results.data(panel.results.index(analytic), HTML_ROLE)
+    rows = [panel.results.data(panel.results.index(r)) for r in range(panel.results.rowCount())]
+    assert not any("page" in row.split("\n")[0] for row in rows)
+    panel.resize(560, 700)
+    screenshot(panel, "search-card-rows")
+
+    type_query(qtbot, panel, "argument mining summarization dataset")
+    pdf_rows = [i for i in panel.results._items if i.hit.origin.endswith(".pdf")]
+    assert pdf_rows and all(f", p. {i.hit.page}" in i.where() for i in pdf_rows)
+
+    type_query(qtbot, panel, "professional baseball salary cap")
+    assert panel.results.rowCount() == 0 and panel.status.text().startswith("No results")

@@ -25,6 +25,7 @@ from tests.gui_helpers import screenshot
 from tests.team_fixtures import share_all
 
 QUERY = "whaling moratorium"
+PAPER = "argument mining dataset of debate evidence"  # what bob's own PDF is about
 
 
 @pytest.fixture
@@ -65,11 +66,13 @@ def test_team_and_both_scopes(
         "Team",
         "Both",
     ]
-    search(qtbot, panel, Scope.MINE)
+    search(qtbot, panel, Scope.MINE)  # bob's one PDF says nothing about whaling
+    assert not panel.results._items and panel.status.text().startswith("No results")
+    search(qtbot, panel, Scope.MINE, PAPER)
     mine = list(panel.results._items)
     assert mine and all(not it.shared_by for it in mine)
 
-    search(qtbot, panel, Scope.TEAM)
+    search(qtbot, panel, Scope.TEAM, QUERY)
     team = list(panel.results._items)
     assert team and {it.shared_by for it in team} == {"alice"}
     assert all(it.hit.origin.startswith("team://") for it in team)
@@ -90,7 +93,7 @@ def test_team_and_both_scopes(
         qtbot.keyClick(panel.view, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     assert "pull it" in panel.status.text()
 
-    search(qtbot, panel, Scope.BOTH)
+    search(qtbot, panel, Scope.BOTH, PAPER)
     both = list(panel.results._items)
     assert any(it.shared_by for it in both) and any(not it.shared_by for it in both)
     # The PDF is in bob's own library: its team copy is not shown a second time.
@@ -100,7 +103,7 @@ def test_team_and_both_scopes(
     screenshot(bob_window, "search-both-scope")
 
     team_server.stop()
-    search(qtbot, panel, Scope.BOTH, "moratorium on whaling")  # a new query, server gone
+    search(qtbot, panel, Scope.BOTH, "debate evidence summarization")  # server gone
     assert panel.results._items and all(not it.shared_by for it in panel.results._items)
     assert "team library unavailable" in panel.status.text()
     assert "does not answer" in panel.status.text()

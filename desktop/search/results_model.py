@@ -1,4 +1,5 @@
-"""Search results as a list model: one row per hit (source, page, marked snippet).
+"""Search results as a list model: one row per hit (a card's tag, short cite and place in its
+file, or a passage's source and PDF page; then the marked snippet).
 
 DisplayRole is plain text (accessibility, copying, tests); HTML_ROLE is the same as rich text
 with the matched words marked, which the results delegate draws; the tooltip gives the
@@ -21,13 +22,25 @@ HTML_ROLE = Qt.ItemDataRole.UserRole + 2
 AnyIndex = QModelIndex | QPersistentModelIndex
 # Marked words: bold on a light yellow, always with black text so they read in both themes.
 MARK_STYLE = "font-weight:bold;background-color:#ffe45c;color:#000000"
+# Where a card sits (file ▸ pocket ▸ hat ▸ block): small italics in the row's own text colour,
+# so it reads on a selected row and in both themes.
+PLACE_STYLE = "font-style:italic"
 # A team hit's sharer: a blue tag, readable in both themes.
 TEAM_STYLE = "font-weight:bold;background-color:#cfe3ff;color:#0b3d91"
 
 
-def where(hit: SearchHit) -> str:
-    page = f" · p. {hit.page}" if hit.page else ""
-    return f"{hit.source_title}{page}"
+def heading(item: ResultItem) -> str:
+    """A card's tag and short cite; a passage's source (and PDF page)."""
+    if item.imported and item.card.tag:
+        return " — ".join(x for x in (item.card.tag, item.card.short_cite) if x)
+    return item.where()
+
+
+def subline(item: ResultItem) -> str:
+    """Under a card's tag: where it sits, and the other files holding it."""
+    if not (item.imported and item.card.tag):
+        return item.also_text()
+    return " · ".join(x for x in (item.where(), item.also_text()) if x)
 
 
 def marked_html(snippet: str, marks: Sequence[tuple[int, int]]) -> str:
@@ -75,21 +88,24 @@ class ResultsModel(QAbstractListModel):
         hit = item.hit
         team = f" · team: shared by {item.shared_by}" if item.shared_by else ""
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{where(hit)}{team}\n{hit.snippet}"
+            under = subline(item)
+            return f"{heading(item)}{team}\n" + (f"{under}\n" if under else "") + hit.snippet
         if role == Qt.ItemDataRole.ToolTipRole:
             if item.shared_by:
                 return f"From the team library, shared by {item.shared_by}"
             kind = "imported card" if item.imported else "passage (Enter makes a new card)"
             return f"{ranks_text(hit)} · {kind}"
         if role == HTML_ROLE:
-            card = " · card" if item.imported else ""
+            card = (" · analytic" if item.analytic else " · card") if item.imported else ""
             if item.shared_by:
                 card += (
                     f' · <span style="{TEAM_STYLE}">shared by {html.escape(item.shared_by)}</span>'
                 )
+            under = subline(item)
+            under_html = f'<br><small style="{PLACE_STYLE}">{html.escape(under)}</small>'
             return (
-                f"<b>{html.escape(where(hit))}</b><small>{card}</small><br>"
-                f"{marked_html(hit.snippet, hit.marks)}"
+                f"<b>{html.escape(heading(item))}</b><small>{card}</small>"
+                f"{under_html if under else ''}<br>{marked_html(hit.snippet, hit.marks)}"
             )
         if role == ITEM_ROLE:
             return item

@@ -26,6 +26,15 @@ def _matches(word: str, term: str) -> bool:
     return n >= 5 and word[:5] == term[:5] and (word.startswith(term[: n - 1]) or n >= 7)
 
 
+def matches_all(text: str, query: str) -> bool:
+    """Does `text` hold every content word of `query` (stems matched as the marks are)?"""
+    terms = query_terms(query)
+    if not terms:
+        return False
+    words = {m.group().lower() for m in _WORD.finditer(text)}
+    return all(any(_matches(w, t) for w in words) for t in terms)
+
+
 def make_snippet(text: str, terms: list[str], width: int = 40) -> tuple[str, list[tuple[int, int]]]:
     """Return (snippet, marks): about `width` words around the densest cluster of terms, and
     the character spans inside the snippet of every matching word."""
