@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QWidget
+from shiboken6 import isValid
 
 from desktop.documents.tabs import DocTab
 from evidence.documents.stats import DocStats, document_stats, node_stats
@@ -95,5 +96,9 @@ class ReadTime(QLabel):
 
     def forget(self, tab: DocTab) -> None:
         self._doc.pop(tab.key, None)
-        if tab is self._tab:
-            self.show_tab(None)
+        if tab is not self._tab:
+            return
+        self._tab = None
+        # When the window closes, its editors can be destroyed after this label's timers.
+        if isValid(self) and isValid(self._timer) and isValid(self._cursor_timer):
+            self.update_now()
