@@ -1,8 +1,9 @@
 """Screenshots of the real window in its main states, on the shared samples, for the README.
 
 Runs the real app (real library, models and agents) on a fresh data folder, drives it like a
-user (import, search, open a card, cut cards, export), and saves PNGs. Remake them after any
-change to the window: `make screenshots` (offscreen; no display needed).
+user (import, open a backfile as a document, search, open a card, cut cards into it), and
+saves PNGs. Remake them after any change to the window: `make screenshots` (offscreen; no
+display needed).
 
 Usage: python scripts/screenshots.py [--samples DIR] [--out DIR] [--size 1600x1000]
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -89,8 +91,15 @@ def main() -> int:
         window.library.import_paths([args.samples])
         wait_until(app, lambda: not window.library.is_importing(), 600, "the import")
         wait_until(app, lambda: window.library.sources.table.model().rowCount() > 0, 30, "sources")
+        window.library_dock.raise_()
+        settle(app)
         shoot(window, args.out, "1-library")
 
+        # A backfile open as a document (a copy: the screenshots never write to the samples).
+        backfile = Path(tmp) / "neg.docx"
+        shutil.copyfile(args.samples / "verbatim" / "neg.docx", backfile)
+        window.files.open_path(backfile)
+        window.search_dock.raise_()
         window.search.query.setText("UNCLOS duty to conserve whales")
         wait_until(app, lambda: window.search.results.rowCount() > 0, 60, "results")
         window.search.view.setCurrentIndex(window.search.results.index(0))
@@ -98,10 +107,11 @@ def main() -> int:
         settle(app)
         shoot(window, args.out, "2-search-and-card")
 
+        window.assistant_dock.raise_()
         window.assistant.set_task(TaskKind.CUT, "UNCLOS requires states to conserve whales", 2)
         window.assistant.run()
         wait_until(app, lambda: not window.assistant.is_running(), 600, "the agents")
-        shoot(window, args.out, "3-assistant-and-outline")
+        shoot(window, args.out, "3-assistant-and-document")
 
         apply_theme(app, dark=True)
         settle(app)
@@ -109,7 +119,8 @@ def main() -> int:
         apply_theme(app, dark=False)
 
         window.jobs.cancel_all()
-        window.outline.flush()
+        for tab in window.tabs.all():  # the copies are thrown away: closing must not ask
+            tab.editor.set_modified(False)
         window.close()
         settle(app)
     return 0

@@ -1,6 +1,6 @@
 """Assistant: pick a task, type the claim, the opponent's card or the resolution, Run, and
 watch the Searcher, Analyzer, Writer and Reviewer work live; Stop ends the run within a
-second and keeps nothing of it. Finished cards are stored and sent to the outline."""
+second and keeps nothing of it. Finished cards are stored and sent to the document in front."""
 
 from __future__ import annotations
 
@@ -269,7 +269,7 @@ class AssistantPanel(QWidget):
             self._show_status(NO_EVIDENCE_HINT if objections else "No cards were cut.")
             return
         n = len(result.stored)
-        self._show_status(f"{n} card{'s' if n != 1 else ''} stored and added to the outline.")
+        self._show_status(f"{n} card{'s' if n != 1 else ''} stored and added to the document.")
         self.results_ready.emit(result.nodes)
 
     def _on_failed(self, message: str) -> None:
