@@ -22,14 +22,15 @@ def default_threads() -> int:
 
 
 def embedding_threads() -> int:
-    """Threads for the embedder: half the cores, one on a 2-core machine.
+    """Threads for the embedder: one per core this process may use (at most 8).
 
-    Vectors fill in behind the app, beside the window and other programs. llama.cpp's
-    threads wait for each other at every step of a decode, so one that loses its core stalls
-    the rest: on this busy 2-core machine (load 11-14) two threads embedded 5 to 15 times
-    slower than one (bench/embed_speed.py, issue 16). Half the cores leaves the rest to the app.
+    Measured both ways on 2 cores (bench/embed_speed.py, issue 16): on a quiet machine two
+    threads embedded 1.6x faster than one (18.9 against 12.0 passages/s); on a machine busy
+    with other work (load 11-14) two were 5 to 15 times slower, since llama.cpp's threads wait
+    for each other at every decode step. A debater's laptop importing a season is the quiet
+    case; `threads` in the settings overrides this for a busy one.
     """
-    return max(1, default_threads() // 2)
+    return default_threads()
 
 
 def chosen_model(setting: str, role: str, default: Callable[[], Path]) -> Path:
