@@ -37,6 +37,7 @@ from agents.models.bundled import default_embedder_path  # noqa: E402
 from agents.runtime.embedder import LlamaEmbedder  # noqa: E402
 from bench.cutter_data import TRAINING, LabelledCard, load  # noqa: E402
 from evidence.cards.card import Mark  # noqa: E402
+from evidence.cards.store import CARD_VECTOR_WORDS  # noqa: E402
 from evidence.datadir import DataDir  # noqa: E402
 from evidence.index.passages import PassageSpan  # noqa: E402
 from evidence.index.search import search  # noqa: E402
@@ -45,7 +46,7 @@ from evidence.parsers.document import ParsedDocument, SourceKind  # noqa: E402
 from evidence.settings import Settings  # noqa: E402
 
 TEXTS = ("card", "read", "lead")
-LEAD_WORDS = 100  # `lead`: the read text, then the body's first words up to this many in all
+LEAD_WORDS = CARD_VECTOR_WORDS  # `lead`: the read text, then the body's first words up to this many
 MODES = ("lexical", "vector", "hybrid")
 K = 10
 
