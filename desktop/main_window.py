@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -23,7 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.context import AppContext
+from app.sources import SourceNotFound, card_source
 from desktop.assistant.assistant_panel import AssistantPanel
+from desktop.documents.source_view import SourceDialog
 from desktop.documents.speech import BLOCK
 from desktop.documents.tabs import DocTab
 from desktop.documents.workspace import Workspace, add
@@ -43,6 +46,7 @@ from evidence.at_rest import keep_aside
 from evidence.cards.card import Card, CardDocument, Node
 from evidence.documents.outline_migration import OutlineUnreadable, migrate_outline
 from evidence.documents.stats import DEFAULT_WPM
+from evidence.errors import EvidenceError
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +193,10 @@ class MainWindow(QMainWindow):
         add(file_menu, "&Models…", "Ctrl+Shift+M", self.open_models)
         file_menu.addSeparator()
         add(file_menu, "&Quit", QKeySequence.StandardKey.Quit, self.close)
-        self.docs.document_menu(self.menuBar().addMenu("&Document"))
+        document_menu = self.menuBar().addMenu("&Document")
+        self.docs.document_menu(document_menu)
+        document_menu.addSeparator()
+        add(document_menu, "&Go to source", "Ctrl+G", self.go_to_source)
         view = self.menuBar().addMenu("&View")
         add(view, "&Search", "Ctrl+F", self._focus_search)
         for dock in (self.search_dock, self.library_dock, self.assistant_dock):
@@ -222,6 +229,25 @@ class MainWindow(QMainWindow):
 
     def _send_card(self, card: Card) -> None:
         self.insert_nodes([card])
+
+    def go_to_source(self) -> SourceDialog | None:
+        """The library text the card at the cursor was cut from, its words selected."""
+        tab = self.tabs.current()
+        nodes = tab.editor.unit_under_cursor("card") if tab else []
+        card = nodes[0] if nodes and isinstance(nodes[0], Card) else None
+        if card is None:
+            self.statusBar().showMessage("Go to source: put the cursor in a card first.", 5000)
+            return None
+        try:
+            place = card_source(self.ctx, card)
+        except (SourceNotFound, EvidenceError, sqlite3.Error) as exc:
+            log.info("go to source: %s", exc)
+            self.statusBar().showMessage(f"Go to source: {exc}", 10_000)
+            return None
+        dialog = SourceDialog(place, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     # -- flows -------------------------------------------------------------------------------
 
