@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,6 +16,7 @@ from tests.loopback import loopback  # noqa: F401  (fixture: a web server on 127
 from tests.netguard import socket_guard  # noqa: F401  (fixture: no network connections)
 from tests.team_fixtures import alice, bob, team_server  # noqa: F401  (fixtures: a Chroma team server, two debaters)
 
+log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "samples"
 ARTIFACTS = ROOT / "test-artifacts"
@@ -100,7 +103,7 @@ def main_window(qtbot, app_ctx, tmp_path: Path):  # type: ignore[no-untyped-def]
 
     ini = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
     window = MainWindow(app_ctx, ini)
-    qtbot.addWidget(window)
+    qtbot.addWidget(window, before_close_func=close_quietly)
     window.resize(1400, 900)
     window.show()
     qtbot.waitExposed(window)
@@ -109,6 +112,29 @@ def main_window(qtbot, app_ctx, tmp_path: Path):  # type: ignore[no-untyped-def]
     for tab in window.tabs.all():  # the test's documents: closing must not ask
         tab.editor.set_modified(False)
     window.close()
+
+
+def close_quietly(window: Any) -> None:
+    """Before pytest-qt closes a test's window (also after a failure): the documents the test
+    left unsaved (cards the Assistant added) must not ask, and no job may be running."""
+    window.jobs.cancel_all()
+    for tab in window.tabs.all():
+        tab.editor.set_modified(False)
+
+
+@pytest.fixture(autouse=True)
+def _no_modal_questions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A document question a test did not answer gets the Escape answer (Cancel, Later)
+    instead of a modal box nobody can click, which would hang the suite. Tests that expect a
+    question patch `prompts.ask` themselves, after this."""
+    prompts = sys.modules.get("desktop.documents.prompts")
+    if prompts is not None:
+
+        def escape(parent: Any, title: str, text: str, choices: list[str]) -> str:
+            log.warning("unanswered question in a test: %s: %s -> %s", title, text, choices[-1])
+            return choices[-1]
+
+        monkeypatch.setattr(prompts, "ask", escape)
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,7 @@ from app.context import AppContext
 from desktop.main_window import MainWindow
 from evidence.datadir import DataDir
 from evidence.settings import Settings, save_settings
+from tests.conftest import close_quietly
 from tests.gui_helpers import screenshot
 
 WAIT_MS = 120_000
@@ -64,7 +65,7 @@ def test_search_works_while_vectors_fill_in(
     gated = GatedEmbedder(embedder, free=2)
     ctx = AppContext.open(data_dir, embedder=gated)
     window = MainWindow(ctx, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(window)
+    qtbot.addWidget(window, before_close_func=close_quietly)
     window.resize(1400, 900)
     window.show()
     qtbot.waitExposed(window)

@@ -16,6 +16,7 @@ from desktop.jobs import JobRegistry
 from desktop.outline.export_dialog import OutlineExporter
 from evidence.cards.card import CardDocument, Heading, Level, Mark, walk
 from evidence.verbatim.reader import read_verbatim
+from tests.conftest import close_quietly
 from tests.gui_helpers import screenshot
 from tests.outline_samples import built_outline
 from tests.outline_samples import sample_cards as sample_cards  # a fixture, read once
@@ -136,7 +137,7 @@ def test_window_menu_exports_the_document(qtbot, data_dir, tmp_path) -> None:  #
 
     ini = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
     window = MainWindow(AppContext.open(data_dir), ini)
-    qtbot.addWidget(window)
+    qtbot.addWidget(window, before_close_func=close_quietly)
     window.show()
     qtbot.waitExposed(window)
     actions = {a.shortcut().toString(): a for a in window.findChildren(QAction)}

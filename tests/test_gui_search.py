@@ -23,6 +23,7 @@ from evidence.cards.card import Card
 from evidence.datadir import DataDir
 from evidence.index.search import SearchFilters
 from evidence.settings import Settings
+from tests.conftest import close_quietly
 from tests.gui_helpers import screenshot
 
 QUERY = "UNCLOS duty to conserve whales"
@@ -40,7 +41,7 @@ def samples_dir(sample_library: Any, tmp_path_factory: pytest.TempPathFactory) -
 def window(qtbot: Any, samples_dir: DataDir, embedder: Any, tmp_path: Path) -> Iterator[Any]:
     ctx = AppContext.open(samples_dir, embedder=embedder)
     win = MainWindow(ctx, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(win)
+    qtbot.addWidget(win, before_close_func=close_quietly)
     win.resize(1400, 900)
     win.show()
     qtbot.waitExposed(win)

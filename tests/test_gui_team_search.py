@@ -20,7 +20,7 @@ from desktop.main_window import MainWindow
 from desktop.search.results_model import HTML_ROLE
 from desktop.search.search_panel import SearchPanel
 from tests.chroma_server import ChromaServer
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, close_quietly
 from tests.gui_helpers import screenshot
 from tests.team_fixtures import share_all
 
@@ -37,7 +37,7 @@ def bob_window(qtbot: Any, alice: AppContext, bob: AppContext, tmp_path: Path) -
     finally:
         lib.close()
     win = MainWindow(bob, QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(win)
+    qtbot.addWidget(win, before_close_func=close_quietly)
     win.resize(1400, 900)
     win.show()
     qtbot.waitExposed(win)

@@ -10,13 +10,14 @@ from PySide6.QtCore import QSettings
 from app.context import AppContext
 from desktop.main_window import MainWindow
 from evidence.datadir import DataDir
+from tests.conftest import close_quietly
 from tests.gui_helpers import screenshot
 
 
 def test_window_opens_and_restores_layout(qtbot, data_dir: DataDir, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     ini = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
     window = MainWindow(AppContext.open(data_dir), ini)
-    qtbot.addWidget(window)
+    qtbot.addWidget(window, before_close_func=close_quietly)
     window.show()
     qtbot.waitExposed(window)
     assert window.windowTitle() == "Debate Prep"
@@ -87,7 +88,7 @@ def test_close_asks_about_user_work_then_cancels_and_waits(  # type: ignore[no-u
     monkeypatch.setattr(QMessageBox, "question", question)
     ini = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
     window = MainWindow(app_ctx, ini)
-    qtbot.addWidget(window)
+    qtbot.addWidget(window, before_close_func=close_quietly)
     window.show()
 
     def work(report, cancelled) -> str:  # type: ignore[no-untyped-def]
