@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from agents.models.bundled import default_embedder_path  # noqa: E402
 from agents.runtime.embedder import LlamaEmbedder  # noqa: E402
+from agents.team.searcher import CARD_FLOOR  # noqa: E402
 from bench.cutter_data import CachedEmbedder, LabelledCard, training_split  # noqa: E402
 from evidence.cards.card import Card, Mark  # noqa: E402
 
@@ -126,6 +127,11 @@ def main(argv: list[str] | None = None) -> int:
                     "irrelevant": round(float(held_scores[name][~held_rel].mean()), 3),
                 },
             }
+        # The card floor the app ships, and its neighbours, on the same held-out pairs.
+        out["read_at"] = {
+            f"{t:.2f}": measure(held_scores["read"], held_rel, t)
+            for t in sorted({0.26, 0.28, 0.30, CARD_FLOOR})
+        }
         # Today's Searcher floor (0.25 on the passage), on the same held-out pairs.
         out["searcher_floor_0.25"] = measure(held_scores["passage"], held_rel, 0.25)
     finally:

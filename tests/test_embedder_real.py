@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from agents.models.bundled import embedder_file
 from agents.runtime.embedder import MAX_TOKENS, LlamaEmbedder
 from evidence.index.embedding import Embedder
 
@@ -35,7 +36,7 @@ def test_vectors_match_sentence_transformers(minilm_embedder: LlamaEmbedder) -> 
 def test_satisfies_the_embedder_protocol(minilm_embedder: LlamaEmbedder) -> None:
     as_protocol: Embedder = minilm_embedder
     assert as_protocol.dim == 384
-    assert as_protocol.model_id.startswith("all-MiniLM-L6-v2-q8_0.gguf@")
+    assert as_protocol.model_id.startswith(f"{embedder_file()}@")
     (vector,) = as_protocol.embed(["Warming causes extinction."])
     assert len(vector) == 384
     assert math.isclose(math.fsum(x * x for x in vector), 1.0, rel_tol=1e-5)
