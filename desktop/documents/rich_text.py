@@ -28,7 +28,7 @@ from desktop.documents import roles as r
 from desktop.documents.body_runs import Run, paragraph_runs, spans_of_runs
 from desktop.documents.read_cache import ReadCache
 from desktop.editor import card_format as cf
-from evidence.cards.card import Analytic, Card, CardDocument, Heading, Level, Node
+from evidence.cards.card import Analytic, Card, CardDocument, Heading, Level, Node, nest
 
 _WARNINGS_PROPERTY = "debate_prep_warnings"
 
@@ -297,18 +297,3 @@ def _read_cite(block: QTextBlock) -> tuple[str, str]:
         return short, text
     rest = text[end:]
     return short, rest[1:] if rest.startswith(" ") else rest
-
-
-def nest(flat: list[Node]) -> list[Node]:
-    """Headings hold what follows them up to the next heading of the same or a higher level."""
-    top: list[Node] = []
-    stack: list[Heading] = []
-    for node in flat:
-        if isinstance(node, Heading):
-            while stack and stack[-1].level >= node.level:
-                stack.pop()
-            (stack[-1].children if stack else top).append(node)
-            stack.append(node)
-        else:
-            (stack[-1].children if stack else top).append(node)
-    return top

@@ -98,3 +98,19 @@ def walk(nodes: list[Node]) -> list[Node]:
         if isinstance(node, Heading):
             out.extend(walk(node.children))
     return out
+
+
+def nest(flat: list[Node]) -> list[Node]:
+    """Headings hold what follows them up to the next heading of the same or a higher
+    level; a missing level is fine (a Block straight under a Pocket, or at the top)."""
+    top: list[Node] = []
+    stack: list[Heading] = []
+    for node in flat:
+        if isinstance(node, Heading):
+            while stack and stack[-1].level >= node.level:
+                stack.pop()
+            (stack[-1].children if stack else top).append(node)
+            stack.append(node)
+        else:
+            (stack[-1].children if stack else top).append(node)
+    return top

@@ -17,7 +17,7 @@ from typing import Any
 
 from lxml import etree
 
-from evidence.cards.card import CardDocument, Heading, Node
+from evidence.cards.card import CardDocument, nest
 from evidence.errors import (
     CorruptFile,
     EmptyFile,
@@ -60,7 +60,7 @@ def read_verbatim(
         if not any(p.text.strip() for p in paras):
             raise EmptyFile("the Word document has no text")
         flat, warnings = outline(paras)
-        doc = CardDocument(nodes=_nest(flat), title=parts.title(file_name))
+        doc = CardDocument(nodes=nest(flat), title=parts.title(file_name))
         doc.warnings = parts.warnings + warnings
         return doc
 
@@ -182,22 +182,6 @@ def _optional(archive: zipfile.ZipFile, name: str) -> Any | None:
         return _parse(archive.read(name))
     except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, EOFError):
         return None  # metadata only: its absence or damage costs the title, nothing else
-
-
-def _nest(flat: list[Node]) -> list[Node]:
-    """Headings hold what follows them up to the next heading of the same or a higher
-    level; a missing level is fine (a Block straight under a Pocket, or at the top)."""
-    top: list[Node] = []
-    stack: list[Heading] = []
-    for node in flat:
-        if isinstance(node, Heading):
-            while stack and stack[-1].level >= node.level:
-                stack.pop()
-            (stack[-1].children if stack else top).append(node)
-            stack.append(node)
-        else:
-            (stack[-1].children if stack else top).append(node)
-    return top
 
 
 def _reason(exc: BaseException) -> str:
