@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shlex
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
@@ -238,6 +239,7 @@ def _run_events(events: object, as_json: bool) -> int:
                     "cancelled": cancelled,
                     "pending_vectors": finished.pending_vectors if finished else None,
                     "vectors_unavailable": unavailable,
+                    "highlight_flagged": finished.flagged if finished else 0,
                 },
                 indent=1,
             )
@@ -253,6 +255,8 @@ def _run_events(events: object, as_json: bool) -> int:
             )
             + (" (cancelled: run import again to resume)" if cancelled else "")
         )
+        if finished.flagged:
+            print(flagged_line(finished.flagged, results))
     if cancelled:
         return ExitCode.CANCELLED
     return ExitCode.SOME_FAILED if failed else ExitCode.OK
@@ -265,11 +269,22 @@ def _file_line(ev: FileResult) -> str:
     detail = f"{ev.passages} passages" if ev.passages else ""
     if ev.cards:
         detail = f"{ev.cards} cards, {ev.passages - ev.cards} analytics (Verbatim)"
+        if ev.flagged:
+            detail += f", {ev.flagged} with highlight problems"
     if ev.status in (FileStatus.DUPLICATE, FileStatus.SKIPPED):
         detail = ev.reason
     elif ev.reason:
         detail += f" (warning: {ev.reason})"
     return f"  {ev.status:<10} {name}" + (f": {detail}" if detail else "")
+
+
+def flagged_line(flagged: int, results: list[dict[str, object]]) -> str:
+    """How many imported cards the highlight checker flags, and the command that lists them
+    (for one file, only that file's)."""
+    files = [str(r["path"]) for r in results if r.get("flagged")]
+    where = f" --source {shlex.quote(Path(files[0]).name)}" if len(files) == 1 else ""
+    cards = "1 card has" if flagged == 1 else f"{flagged} cards have"
+    return f"{cards} highlight problems: debate-prep cards --check{where}"
 
 
 def _search(library: Library, args: argparse.Namespace) -> int:

@@ -167,6 +167,7 @@ class MainWindow(QMainWindow):
         )
         self.assistant.stats.connect(self.status.show_stats)
         self.search.open_card.connect(self.open_card)
+        self.library.flagged.open_card.connect(self._open_flagged_card)
         self.search.cut_passage.connect(self._cut_passage)
         self.editor.send_to_outline.connect(self._send_card)
         self.assistant.results_ready.connect(self.insert_nodes)
@@ -253,6 +254,13 @@ class MainWindow(QMainWindow):
 
     def open_card(self, card: object) -> None:
         self.editor.set_card(card)  # type: ignore[arg-type]
+
+    def _open_flagged_card(self, card: object) -> None:
+        """A card from the import's highlight problems: in the editor (under Search), where
+        its findings are drawn over the body."""
+        self.open_card(card)
+        self.search_dock.show()
+        self.search_dock.raise_()
 
     def export_document(self) -> None:
         tab = self.tabs.current()

@@ -14,6 +14,7 @@ from typing import Any
 
 from evidence.cancel import CancelCheck
 from evidence.cards.card import CardDocument
+from evidence.cards.flagged import flagged_card_ids, flagged_cards
 from evidence.cards.store import CardRow, load_cards, load_cards_by_id, load_outline, outline_of
 from evidence.datadir import DataDir
 from evidence.errors import EvidenceError
@@ -212,11 +213,14 @@ class Library:
             follow_links=self.settings.follow_links if follow_links is None else follow_links,
         )
         stored: list[str] = []
+        stored_ids: list[int] = []
         for event in imported:
             if isinstance(event, FileResult):
                 counts[event.status] = counts.get(event.status, 0) + 1
                 if event.status in (FileStatus.IMPORTED, FileStatus.REPLACED):
                     stored.append(event.path)
+                    if event.source_id is not None:
+                        stored_ids.append(event.source_id)
             yield event
         if embed and not cancel():
             yield from self.embed_pending(cancel)
@@ -224,7 +228,16 @@ class Library:
         pending = self._pending() if embed else None
         if stored:
             self._back_up(stored)
-        yield ImportFinished(counts, cancelled=cancel(), pending_vectors=pending)
+        # Each flagged card once, though several of the files hold it (read from the counts
+        # stored at import, not checked again).
+        flagged = len(flagged_card_ids(self.store.conn, stored_ids)) if stored_ids else 0
+        yield ImportFinished(
+            counts,
+            cancelled=cancel(),
+            pending_vectors=pending,
+            flagged=flagged,
+            stored_ids=tuple(stored_ids),
+        )
 
     def _back_up(self, stored: list[str]) -> None:
         """After an import that changed the library: journal what it stored, then a backup
@@ -339,6 +352,10 @@ class Library:
 
     def cards(self, source_ids: Iterable[int] | None = None) -> list[CardRow]:
         return load_cards(self.store.conn, source_ids)
+
+    def flagged_cards(self, source_ids: Sequence[int] | None = None) -> list[CardRow]:
+        """Cards whose highlight the checker flagged at import (evidence/cards/flagged.py)."""
+        return flagged_cards(self.store.conn, source_ids)
 
     def card_document(
         self, *, source_ids: Sequence[int] | None = None, card_ids: Sequence[int] | None = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.library.flagged_cards import flagged_text
 from desktop.library.import_results_model import (
     FAILED_ROLE,
     ImportResultsModel,
@@ -41,10 +42,13 @@ def mark_problem(label: QLabel, problem: bool) -> None:
 
 
 class ImportResults(QWidget):
+    show_flagged = Signal()  # the "N cards have highlight problems" line was clicked
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = ImportResultsModel(self)
         self._counts: Counter[str] = Counter()
+        self._flagged = 0
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setFilterRole(FAILED_ROLE)
@@ -74,6 +78,13 @@ class ImportResults(QWidget):
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.detail.hide()
         self.view.selectionModel().currentRowChanged.connect(self._show_detail)
+        # The imported cards the highlight checker flagged: a link that lists them.
+        self.flagged_link = QLabel()
+        self.flagged_link.setObjectName("HighlightFindingsLink")
+        self.flagged_link.setTextFormat(Qt.TextFormat.RichText)
+        self.flagged_link.setToolTip("List them; open one to see its problems marked")
+        self.flagged_link.linkActivated.connect(lambda _href: self.show_flagged.emit())
+        self.flagged_link.hide()
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.summary, 1)
@@ -81,6 +92,7 @@ class ImportResults(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addWidget(self.flagged_link)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.detail)
 
@@ -88,6 +100,7 @@ class ImportResults(QWidget):
         self.model.clear()
         self.detail.hide()
         self._counts.clear()
+        self.set_flagged(0)
 
     def add(self, results: Sequence[FileResult]) -> None:
         self.model.append(results)
@@ -103,6 +116,18 @@ class ImportResults(QWidget):
     def counts_text(self) -> str:
         """ "3 imported, 1 failed" (the command line's summary words)."""
         return ", ".join(f"{n} {k}" for k, n in sorted(self._counts.items())) or "no files"
+
+    def flagged(self) -> int:
+        return self._flagged
+
+    def set_flagged(self, n: int) -> None:
+        """Show (n > 0) or hide the line that lists the imported cards with highlight
+        problems (counted once at import, evidence/cards/flagged.py)."""
+        self._flagged = n
+        self.flagged_link.setText(
+            f"⚠ {flagged_text(n)}: <a href='#flagged'>show them</a>" if n else ""
+        )
+        self.flagged_link.setVisible(n > 0)
 
     def set_summary(self, text: str, *, problem: bool = False) -> None:
         self.summary.setText(text)

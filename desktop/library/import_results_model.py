@@ -33,6 +33,8 @@ def detail_text(ev: FileResult) -> str:
     detail = f"{ev.passages} passage{'' if ev.passages == 1 else 's'}" if ev.passages else ""
     if ev.cards:
         detail = f"{ev.cards} cards, {ev.passages - ev.cards} analytics (Verbatim)"
+        if ev.flagged:
+            detail += f", {ev.flagged} with highlight problems"
     if ev.status in (FileStatus.DUPLICATE, FileStatus.SKIPPED):
         return ev.reason
     if ev.reason:

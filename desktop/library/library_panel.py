@@ -28,6 +28,7 @@ from app.context import AppContext
 from app.library_jobs import LibrarySnapshot, import_job, remove_job, snapshot_job
 from desktop.drops import Dropped, accept_file_drag, dropped_paths, urls_in_text
 from desktop.jobs import Job, JobRegistry
+from desktop.library.flagged_cards import FlaggedCards
 from desktop.library.import_progress import ImportProgress
 from desktop.library.import_results import ImportResults, mark_problem
 from desktop.library.library_status import import_summary, status_text
@@ -65,6 +66,9 @@ class LibraryPanel(QWidget):
         self._refresh_again = False
         self._last_refresh = 0.0
         self._buffer: list[FileResult] = []
+        self._stored_ids: list[int] = []  # sources this batch of imports stored
+        # The cards this batch flagged for their highlight, listed on request.
+        self.flagged = FlaggedCards(ctx, jobs, self)
         self._vector_note = ""
         self._finished: ImportFinished | None = None
         self.snapshot: LibrarySnapshot | None = None
@@ -96,6 +100,12 @@ class LibraryPanel(QWidget):
         self.progress.cancel_requested.connect(self.cancel_import)
         self.results = ImportResults()
         self.results.hide()
+        self.results.show_flagged.connect(lambda: self.flagged.show_for(self._stored_ids))
+        self.flagged.failed.connect(
+            lambda message: self.results.set_summary(
+                f"Cannot list the cards: {message}", problem=True
+            )
+        )
         self.sources = SourcesView()
         self.sources.remove_requested.connect(self.remove_sources)
         split = QSplitter(Qt.Orientation.Vertical)
@@ -180,6 +190,7 @@ class LibraryPanel(QWidget):
     def _start(self, paths: list[Dropped]) -> None:
         if not self._in_batch:  # the first import after the panel was idle: a fresh list
             self.results.clear()
+            self._stored_ids = []
             self._in_batch = True
         self._finished, self._vector_note, self._user_cancel = None, "", False
         self.results.show()
@@ -209,6 +220,9 @@ class LibraryPanel(QWidget):
             self._vector_note = event.reason
         elif isinstance(event, ImportFinished):
             self._finished = event
+            self._stored_ids += event.stored_ids
+            # Counted at import; a batch of drops adds up (a card two drops share: twice).
+            self.results.set_flagged(self.results.flagged() + event.flagged)
 
     def _flush(self) -> None:
         self._flush_timer.stop()

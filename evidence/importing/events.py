@@ -34,6 +34,7 @@ class FileResult:
     reason: str = ""  # why it failed, or what was skipped/warned
     words: int = 0
     cards: int = 0  # cards found in a Verbatim file (each is also one passage)
+    flagged: int = 0  # of those, cards whose highlight the checker flags (highlight_check)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,10 @@ class ImportFinished:
     counts: dict[str, int]
     cancelled: bool
     pending_vectors: int | None  # None when the embedding phase was skipped
+    # Cards of the files stored by this import whose highlight the checker flags, each once
+    # (a card two of the files hold counts once), and those files' source ids.
+    flagged: int = 0
+    stored_ids: tuple[int, ...] = ()
 
     @property
     def failed(self) -> int:

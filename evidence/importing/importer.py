@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from evidence.cancel import CancelCheck
+from evidence.cards.flagged import flagged_card_ids
 from evidence.errors import EvidenceError, UnreadablePath
 from evidence.importing.discover import LinkOut, Unreachable, discover
 from evidence.importing.events import FileResult, FilesFound, FileStatus, ImportEvent
@@ -189,6 +190,8 @@ def _import_input(
         keys=cards.keys if cards else None,
     )  # fmt: skip
     status = FileStatus.REPLACED if existing else FileStatus.IMPORTED
+    # The count each new card got when stored (evidence/cards/flagged.py): one query.
+    flagged = len(flagged_card_ids(store.conn, [source_id])) if cards else 0
     log.info("%s %s: %d passages", status, path, len(spans))
     return FileResult(
         path,
@@ -201,6 +204,7 @@ def _import_input(
         reason="; ".join(doc.warnings),
         words=len(doc.text.split()),
         cards=cards.cards if cards is not None else 0,
+        flagged=flagged,
     )
 
 

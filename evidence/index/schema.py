@@ -107,6 +107,12 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     """,
     # 5: one card, one copy: copies of a card in several files become one card with places.
     migrate_shared_cards,
+    # 6: how many highlight findings (evidence/cards/highlight_check.py) an imported card has,
+    # counted once at import so summaries and listings do not re-check every card. NULL: not
+    # counted (analytics, cut cards, cards imported before this version).
+    """
+    ALTER TABLE cards ADD COLUMN highlight_findings INTEGER;
+    """,
 ]
 
 

@@ -1,0 +1,50 @@
+"""Imported cards whose highlight the checker flags (evidence/cards/highlight_check.py),
+from the count stored with each card at import (cards.highlight_findings), so an import
+summary or a listing reads a column instead of checking thousands of cards again.
+
+A card stored before that column existed has no count (NULL): it is checked when asked.
+Cut cards (no digest) are the cutter's, not the debater's, and are left out.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+
+from evidence.cards.card import Card
+from evidence.cards.highlight_check import check_card
+from evidence.cards.store import CardRow, load_cards_by_id
+
+# The cards a set of sources holds: those they own and those they share with another file.
+_HELD = (
+    "SELECT DISTINCT c.id, c.highlight_findings FROM cards c "
+    "JOIN card_places pl ON pl.card_id = c.id "
+    "WHERE c.kind = 'card' AND c.digest IS NOT NULL AND pl.source_id IN ({marks}) "
+    "AND (c.highlight_findings IS NULL OR c.highlight_findings > 0)"
+)
+
+
+def flagged_card_ids(conn: sqlite3.Connection, source_ids: Sequence[int] | None) -> list[int]:
+    """Ids of the flagged cards these sources hold (every source's when None), in id order."""
+    if source_ids is None:
+        source_ids = [int(r[0]) for r in conn.execute("SELECT id FROM sources")]
+    ids: list[int] = []
+    unknown: list[int] = []
+    # In chunks: SQLite caps the number of parameters of one statement.
+    for at in range(0, len(source_ids), 500):
+        chunk = list(source_ids[at : at + 500])
+        sql = _HELD.format(marks=",".join("?" * len(chunk)))
+        for card_id, count in conn.execute(sql, chunk):
+            (unknown if count is None else ids).append(int(card_id))
+    ids += [r.id for r in load_cards_by_id(conn, sorted(set(unknown))) if _flagged(r)]
+    return sorted(set(ids))
+
+
+def flagged_cards(conn: sqlite3.Connection, source_ids: Sequence[int] | None) -> list[CardRow]:
+    """The flagged cards themselves, in id order (their findings are for the caller to
+    compute: a handful of cards, not the whole library)."""
+    return load_cards_by_id(conn, flagged_card_ids(conn, source_ids))
+
+
+def _flagged(row: CardRow) -> bool:
+    return isinstance(row.node, Card) and bool(check_card(row.node))
