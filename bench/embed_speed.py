@@ -13,7 +13,6 @@ Usage: python bench/embed_speed.py [--limit 60] [--reps 3]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -25,8 +24,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from agents.models.bundled import default_embedder_path  # noqa: E402
 from agents.runtime.embedder import LlamaEmbedder  # noqa: E402
+from bench.embed_common import emit, load_avg, model_files, tokens_of  # noqa: E402
 from bench.retrieval_eval import card_text, eval_cards  # noqa: E402
 
 DEFAULT_CONFIGS = (
@@ -49,19 +48,16 @@ def main() -> None:
         "cards": len(cards),
         "reps": args.reps,
         "cpus": len(os.sched_getaffinity(0)),
-        "load_before": [round(x, 2) for x in os.getloadavg()],
+        "load_before": load_avg(),
     }
     with tempfile.TemporaryDirectory() as tmp:
-        models = {q: default_embedder_path(Path(tmp), q) for q in {c[0] for c in configs}}
+        models = model_files(Path(tmp), (c[0] for c in configs))
         embedders = {
             "/".join(c): LlamaEmbedder(models[c[0]], n_threads=int(c[1]), batch_tokens=int(c[2]))
             for c in configs
         }
         first = next(iter(embedders.values()))
-        tokens = {
-            k: sum(min(first.count_tokens(t), first.max_tokens) for t in v)
-            for k, v in texts.items()
-        }
+        tokens = {k: tokens_of(first, v) for k, v in texts.items()}
         runs: dict[str, list[float]] = {name: [] for name in embedders}
         for _ in range(args.reps):
             for c in configs:
@@ -88,12 +84,8 @@ def main() -> None:
     result["tokens"] = tokens
     result["baseline"] = base
     result["configs"] = out
-    result["load_after"] = [round(x, 2) for x in os.getloadavg()]
-    text = json.dumps(result, indent=1)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n", encoding="utf-8")
+    result["load_after"] = load_avg()
+    emit(result, args.out)
 
 
 if __name__ == "__main__":

@@ -20,8 +20,6 @@ Usage: python bench/retrieval_eval.py [--limit 400] [--variants f16:card,q8_0:ca
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import random
 import sys
 import tempfile
@@ -33,9 +31,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from agents.models.bundled import default_embedder_path  # noqa: E402
 from agents.runtime.embedder import LlamaEmbedder  # noqa: E402
 from bench.cutter_data import TRAINING, LabelledCard, load  # noqa: E402
+from bench.embed_common import emit, load_avg, model_files, tokens_of  # noqa: E402
 from evidence.cards.card import Mark  # noqa: E402
 from evidence.cards.store import CARD_VECTOR_WORDS  # noqa: E402
 from evidence.datadir import DataDir  # noqa: E402
@@ -129,10 +127,6 @@ def score(
     }
 
 
-def tokens_of(embedder: LlamaEmbedder, texts: Sequence[str]) -> int:
-    return sum(min(embedder.count_tokens(t), embedder.max_tokens) for t in texts)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--limit", type=int, default=400, help="cards (0 = all)")
@@ -149,20 +143,18 @@ def main() -> None:
         "source": str(TRAINING),
         "threads": args.threads,
         "k": K,
-        "load_before": [round(x, 2) for x in os.getloadavg()],
+        "load_before": load_avg(),
     }
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        embedders = {
-            q: LlamaEmbedder(default_embedder_path(work / "models", q), n_threads=args.threads)
-            for q in {q for q, _ in variants}
-        }
+        files = model_files(work / "models", (q for q, _ in variants))
+        embedders = {q: LlamaEmbedder(path, n_threads=args.threads) for q, path in files.items()}
         libs = {
             f"{q}:{t}": build_library(work / f"lib-{q}-{t}", embedders[q], cards, t)
             for q, t in variants
         }
         seconds = embed_interleaved(libs)
-        result["load_after_embedding"] = [round(x, 2) for x in os.getloadavg()]
+        result["load_after_embedding"] = load_avg()
         base = f"{variants[0][0]}:{variants[0][1]}"
         out: dict[str, Any] = {}
         for (q, t), name in zip(variants, libs, strict=True):
@@ -181,16 +173,12 @@ def main() -> None:
                 row[mode] = score(libs[name], embedders[q], cards, mode)
             out[name] = row
         result["variants"] = out
-        result["load_after"] = [round(x, 2) for x in os.getloadavg()]
+        result["load_after"] = load_avg()
         for lib in libs.values():
             lib.close()
         for emb in embedders.values():
             emb.close()
-    text = json.dumps(result, indent=1)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n", encoding="utf-8")
+    emit(result, args.out)
 
 
 if __name__ == "__main__":
