@@ -261,6 +261,7 @@ class MainWindow(QMainWindow):
         self.open_card(card)
         self.search_dock.show()
         self.search_dock.raise_()
+        self.editor.reveal_findings()
 
     def export_document(self) -> None:
         tab = self.tabs.current()

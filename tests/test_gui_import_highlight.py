@@ -48,7 +48,12 @@ def test_import_lists_the_cards_with_highlight_problems(qtbot: Any, main_window:
     qtbot.keyClick(dialog.list, Qt.Key.Key_Return)  # open it
     editor = main_window.editor
     assert editor.tag.text().startswith(ARTICLE_IX)
-    qtbot.waitUntil(lambda: editor.findings.messages() == [DROPPED], timeout=5000)
+    assert editor.findings.messages() == [DROPPED]  # checked at once, not after the timer
     assert main_window.search_dock.isVisible()
+    # The body scrolled to the finding: the cursor sits on the dropped "not".
+    (finding,) = editor.live_check.findings
+    assert editor.body.selection() == (finding.start, finding.start)
+    assert editor.body.viewport().rect().contains(editor.body.cursorRect().center())
+    assert editor.card().body[finding.start : finding.end] == "not"
     dialog.close()
     screenshot(main_window, "import-highlight-opened")

@@ -211,6 +211,14 @@ class CardEditor(QWidget):
         if not self._loading:
             self.card_changed.emit()
 
+    def reveal_findings(self) -> None:
+        """Check the card now and scroll its first highlight finding into view, the cursor
+        at its start (a card opened from an import's list of highlight problems)."""
+        self.live_check.run()
+        if self.live_check.findings:
+            first = self.live_check.findings[0].start
+            self.body.select(first, first)
+
     def _select_in_body(self, start: int, end: int) -> None:
         self.body.select(start, end)
         self.body.setFocus()
