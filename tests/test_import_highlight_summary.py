@@ -11,11 +11,14 @@ import pytest
 
 from cli.exit_codes import ExitCode
 from cli.main import main
-from evidence.cards.card import Card
+from evidence.cards.card import Card, CardDocument, Heading, Level
 from evidence.cards.highlight_check import check_card
 from evidence.datadir import DataDir
+from evidence.importing.events import FileResult, ImportFinished
 from evidence.library import Library
 from evidence.settings import Settings
+from evidence.verbatim import read_verbatim
+from evidence.verbatim.writer import write_docx
 from tests.conftest import SAMPLES
 
 NEG = SAMPLES / "verbatim" / "neg.docx"
@@ -103,3 +106,25 @@ def test_listings_read_the_stored_count(data_dir: DataDir) -> None:
         conn.execute("UPDATE cards SET highlight_findings = NULL")
         conn.commit()
         assert [r.id for r in lib.flagged_cards()] == flagged
+
+
+def test_cards_two_files_share_count_once_and_stay_flagged_when_one_file_goes(
+    tmp_path: Path,
+) -> None:
+    """a.docx and b.docx share two of neg.docx's flagged cards: each file counts its own 4,
+    the import 6; removing a.docx hands the shared cards, with their counts, to b.docx."""
+    flagged = [c for c in read_verbatim(NEG).cards() if check_card(c)]
+    assert len(flagged) >= 6
+    a, b = tmp_path / "a.docx", tmp_path / "b.docx"
+    for path, cards in ((a, flagged[0:4]), (b, flagged[2:6])):
+        write_docx(CardDocument([Heading(Level.BLOCK, path.stem, cards)], title=path.stem), path)
+    with Library(DataDir(tmp_path / "data").create(), Settings()) as lib:
+        events = list(lib.import_paths([a, b], embed=False))
+        per_file = {e.path: e.flagged for e in events if isinstance(e, FileResult)}
+        assert per_file == {str(a): 4, str(b): 4}
+        (done,) = [e for e in events if isinstance(e, ImportFinished)]
+        assert done.flagged == 6
+        ids = {s.origin: s.id for s in lib.sources()}
+        assert lib.remove(ids[str(a)])
+        assert len(lib.flagged_cards([ids[str(b)]])) == 4
+        assert len(lib.flagged_cards()) == 4
