@@ -11,7 +11,7 @@ import pytest
 
 from cli.exit_codes import ExitCode
 from cli.main import main
-from evidence.cards.card import Card, CardDocument, Heading, Level
+from evidence.cards.card import Card, CardDocument, Heading, Level, Node
 from evidence.cards.highlight_check import check_card
 from evidence.datadir import DataDir
 from evidence.importing.events import FileResult, ImportFinished
@@ -117,7 +117,10 @@ def test_cards_two_files_share_count_once_and_stay_flagged_when_one_file_goes(
     assert len(flagged) >= 6
     a, b = tmp_path / "a.docx", tmp_path / "b.docx"
     for path, cards in ((a, flagged[0:4]), (b, flagged[2:6])):
-        write_docx(CardDocument([Heading(Level.BLOCK, path.stem, cards)], title=path.stem), path)
+        write_docx(
+            CardDocument([Heading(Level.BLOCK, path.stem, list[Node](cards))], title=path.stem),
+            path,
+        )
     with Library(DataDir(tmp_path / "data").create(), Settings()) as lib:
         events = list(lib.import_paths([a, b], embed=False))
         per_file = {e.path: e.flagged for e in events if isinstance(e, FileResult)}
