@@ -7,11 +7,15 @@ with the kinds held out of training marked. Checkers, measured in the same run:
 - cosine: today's Reviewer (agents/team/reviewer.py): flagged when cosine(tag, highlighted
   text) < SUPPORT_THRESHOLD
 - ours: agents/team/contradiction.py with the shipped weights
+- each --compare FILE: other weights (e.g. an earlier version's, `git show
+  REV:resources/contradiction/contradiction_weights.npz > old.npz`) on the first feature
+  columns they take: today's features only append columns, so older heads still apply
 
 Times are per check: ours embeds the tag and <= K sentences and runs the head; cosine embeds
 the tag and the highlighted text. Both are timed on a sample without the embedding cache.
 
     python -m bench.contradiction_eval [--split validation|development] [--time-sample 40]
+        [--compare old.npz ...]
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from agents.cutter.head import Head
 from agents.team.contradiction import load_check
 from agents.team.reviewer import SUPPORT_THRESHOLD, support
 from bench.contradiction_data import HELD_OUT_KINDS, KINDS, TRAIN_KINDS, Example, development
@@ -66,6 +71,13 @@ def _pct(x: np.ndarray) -> float:
     return round(float(np.mean(x)) * 100, 1) if len(x) else float("nan")
 
 
+def other_head(path: Path) -> tuple[Head, float]:
+    """Weights of any format: the head and its threshold."""
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    return Head.from_arrays(arrays, "c"), float(arrays["threshold"].reshape(-1)[0])
+
+
 def timed(examples: Sequence[Example], embedder: Embedder, n: int) -> dict[str, float]:
     """Mean ms per check, embedding included (no cache), on the first n examples."""
     check = load_check()
@@ -90,6 +102,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--split", choices=("validation", "development"), default="validation")
     parser.add_argument("--models", type=Path, default=ROOT / ".pytest_cache" / "models")
     parser.add_argument("--time-sample", type=int, default=40)
+    parser.add_argument("--compare", type=Path, action="append", default=[])
     args = parser.parse_args(argv)
     examples = data_split()[1] if args.split == "validation" else development()
     kinds = np.array([e.kind for e in examples])
@@ -102,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         vectors.save()
         times = timed(examples, llama, args.time_sample)
     ours = check.head.probabilities(x) >= check.threshold
-    report = {
+    report: dict[str, object] = {
         "split": args.split,
         "cards": int((kinds == "real").sum()),
         "examples": len(examples),
@@ -112,6 +125,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         "ours": {"threshold": round(check.threshold, 4), **rates(ours, kinds)},
         "time_per_check": times,
     }
+    for path in args.compare:
+        head, threshold = other_head(path)
+        flags = head.probabilities(x[:, : head.inputs]) >= threshold
+        report[path.stem] = {"threshold": round(threshold, 4), **rates(flags, kinds)}
     print(json.dumps(report, indent=2))
 
 

@@ -49,6 +49,7 @@ class Evidence:
     tag: str
     sentences: list[str]
     body_words: frozenset[str]  # stems of the whole body
+    opposites: list[str]  # the tag's opposites by rule (flips.opposites)
 
 
 def read_sentences(card: Card) -> list[str]:
@@ -126,10 +127,9 @@ def overlap(text: str, sentences: list[str]) -> float:
     return max((len(bag & _bag(s)) / max(len(bag), 1) for s in sentences), default=0.0)
 
 
-def contrast(tag: str, sentences: list[str]) -> tuple[float, float, float]:
+def contrast(tag: str, opp: list[str], sentences: list[str]) -> tuple[float, float, float]:
     """How much closer (by word overlap) the card reads to one of the tag's opposites than
     to the tag: (best gain, mean gain, how many opposites the rules made)."""
-    opp = opposites(tag)
     if not opp:
         return 0.0, 0.0, 0.0
     own = overlap(tag, sentences)
@@ -148,7 +148,7 @@ def evidence(tag: str, card: Card) -> Evidence:
         ),
     )
     best = [sentences[i][:600] for i in scored[:K]]
-    return Evidence(tag, best, frozenset(stem(w) for w in tokens(card.body)))
+    return Evidence(tag, best, frozenset(stem(w) for w in tokens(card.body)), opposites(tag))
 
 
 def _agreement(tag_terms: list[Polar], sent_terms: list[Polar]) -> tuple[float, float]:
@@ -203,7 +203,7 @@ def lexical_features(ev: Evidence) -> np.ndarray:
             in_best,
             min(len(tag_words), 40) / 40,
             *aligned_negation(ev.tag, ev.sentences),
-            *contrast(ev.tag, ev.sentences),
+            *contrast(ev.tag, ev.opposites, ev.sentences),
         ],
         dtype=np.float32,
     )
@@ -217,7 +217,8 @@ FEATURES = LEXICAL_COLUMNS + 3
 def features(ev: Evidence, vectors: np.ndarray) -> np.ndarray:
     """vectors: unit rows, the tag's then each sentence's (as `texts(ev)`). The vectors
     enter as cosines only: their products with the tag's (768 more inputs) measured no
-    better on validation and made the head 30 times larger."""
+    better on validation and made the head 30 times larger; nor did the sentences' cosines
+    to the tag's opposites against theirs to the tag (21.7 % flagged against 22.9 %)."""
     cos = vectors[1:] @ vectors[0]
     return np.concatenate([lexical_features(ev), [cos.max(), cos.mean(), cos[0]]]).astype(
         np.float32
