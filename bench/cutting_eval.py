@@ -6,7 +6,8 @@ strips the marks, cuts each card from its tag and body with the chosen cutters a
 JSON object. Cutters: ours (the learned cutter as the app runs it: a token model with
 contextual word vectors if its weights ship, else the older features), ours_v1 (the older
 features alone), heuristic (the clause cutter they replaced), cxdb8 (a CX_DB8-style cutter),
-all_words (marking every word), ours_tokens (a token model from --token-weights, not shipped).
+all_words (marking every word), ours_tokens (a token model from --token-weights, not shipped),
+ours_old (the older-features model from --old-weights: earlier weights, compared in one run).
 `--split validation` scores the held-out groups of shared/training instead
 (bench/cutter_data.py: the learned cutter never trained on them). Embeddings are cached on
 disk (bench/results/; word vectors in the system's temp folder), so the cutters share the one
@@ -23,7 +24,7 @@ the body; it is marked if any of its characters lies inside a span of that mark.
 
 Usage: python bench/cutting_eval.py [FILES...] [--split dev|validation] [--limit N]
        [--words-per-group N] [--cutters ours,ours_v1,heuristic,cxdb8,all_words,ours_tokens]
-       [--token-weights PATH] [--cxdb8-stride K]
+       [--token-weights PATH] [--old-weights PATH] [--cxdb8-stride K]
 """
 
 from __future__ import annotations
@@ -45,7 +46,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from agents.cutter.extractive import all_words_marks, cut_marks, cxdb8_marks  # noqa: E402
-from agents.cutter.learned import CutterModel, cut_from_vectors, default_model  # noqa: E402
+from agents.cutter.learned import (  # noqa: E402
+    CutterModel,
+    cut_from_vectors,
+    default_model,
+    load_model,
+)
 from agents.cutter.learned_tokens import TokenCutterModel, load_token_model  # noqa: E402
 from agents.cutter.text import marked_words, split_words  # noqa: E402
 from agents.cutter.word_features import layout  # noqa: E402
@@ -194,6 +200,7 @@ def make_cutters(
     cxdb8_stride: int,
     names: Sequence[str] = CUTTERS,
     token_model: TokenCutterModel | None = None,
+    old_model: CutterModel | None = None,
 ) -> dict[str, Cutter]:
     from agents.cutter.learned import learned_cut_marks, model_cut, token_cut
     from agents.cutter.learned_tokens import word_vector_source
@@ -204,7 +211,13 @@ def make_cutters(
             raise SystemExit("ours_tokens needs --token-weights and an embedder with word vectors")
         return lambda tag, body: token_cut(tag, body, embedder, source, token_model)
 
+    def old() -> Cutter:
+        if old_model is None:
+            raise SystemExit("ours_old needs --old-weights")
+        return lambda tag, body: model_cut(tag, body, embedder, old_model)
+
     every: dict[str, Callable[[], Cutter]] = {
+        "ours_old": old,
         "ours_tokens": tokens,
         "ours": lambda: lambda tag, body: learned_cut_marks(tag, body, embedder),
         "ours_v1": lambda: lambda tag, body: model_cut(tag, body, embedder, default_model()),
@@ -335,8 +348,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         type=Path,
         help="token cutter weights (bench/train_token_cutter.py) for the ours_tokens cutter",
     )
+    parser.add_argument(
+        "--old-weights",
+        type=Path,
+        help="earlier learned cutter weights (bench/train_cutter.py) for the ours_old cutter",
+    )
     args = parser.parse_args(argv)
     token_model = load_token_model(args.token_weights) if args.token_weights else None
+    old_model = load_model(args.old_weights) if args.old_weights else None
     names = [n.strip() for n in args.cutters.split(",") if n.strip()]
     if args.split == "validation":
         from bench.cutter_data import VALIDATION_GROUPS, capped, training_split
@@ -356,7 +375,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     with LlamaEmbedder(default_embedder_path(args.models), n_threads=1) as llama:
         llama.embed(["warm up"])
         embedder = CachedEmbedder(llama)
-        cutters = make_cutters(embedder, args.cxdb8_stride, names, token_model)
+        cutters = make_cutters(embedder, args.cxdb8_stride, names, token_model, old_model)
         result = evaluate(cards, cutters)
         if "ours" in names or "ours_tokens" in names:
             result["ours_speed"] = learned_speed(cards, embedder, default_model(), token_model)

@@ -46,7 +46,17 @@ from bench.cutter_data import (  # noqa: E402
     card_vectors,
     training_split,
 )
-from bench.train_cutter import FOLDS, Rows, choose_thresholds, cut_all, f1, idf_table  # noqa: E402
+from bench.train_cutter import (  # noqa: E402
+    Rows,
+    choose_thresholds,
+    cut_all,
+    f1,
+    group_folds,
+    idf_table,
+    model_marks,
+    out_of_fold,
+    timing,
+)
 
 # Words per file group for both splits: the token pass runs at ~150-700 words/s on two
 # shared cores, so the full split (~860k words) would not fit the 30-minute budget.
@@ -85,13 +95,6 @@ def with_underline(rows: Rows, staged: np.ndarray, p_u: np.ndarray) -> np.ndarra
         for (a, b), card in zip(rows.bounds, rows.layouts, strict=True)
     ]
     return np.hstack([staged, np.vstack(ctx).astype(np.float32)])
-
-
-def oof(x: np.ndarray, y: np.ndarray, fold: np.ndarray, **kw: int) -> np.ndarray:
-    out = np.zeros(len(y))
-    for k in range(FOLDS):
-        out[fold == k] = train_head(x[fold != k], y[fold != k], **kw).probabilities(x[fold == k])
-    return out
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -143,13 +146,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     tr = token_rows(train, train_cv, train_wv, idf, idf_default, projection, args.iso_clauses)
     va = token_rows(validation, val_cv, val_wv, idf, idf_default, projection, args.iso_clauses)
 
-    names = sorted(set(tr.groups))
-    fold_of = {g: i % FOLDS for i, g in enumerate(names)}
-    fold = np.array([fold_of[g] for g in tr.groups])
-    staged = tr.staged(oof(tr.x, tr.u, fold, **kw))
-    oof_u = oof(staged, tr.u, fold, **kw)
+    fold = group_folds(tr.groups)
+    staged = tr.staged(out_of_fold(tr.x, tr.u, fold, **kw))
+    oof_u = out_of_fold(staged, tr.u, fold, **kw)
     h_in = with_underline(tr, staged, oof_u)
-    oof_h = oof(h_in, tr.h, fold, **kw)
+    oof_h = out_of_fold(h_in, tr.h, fold, **kw)
     t_u, t_h, cv_u, cv_h = choose_thresholds(tr, oof_u, oof_h)
 
     first = train_head(tr.x, tr.u, **kw)
@@ -163,20 +164,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     # Baselines on the same validation cards: the shipped older model, every word.
     old = default_model()
-    old_rows = Rows(validation, val_cv, old.idf, old.idf_default)
-    old_u, old_h = [], []
-    for (a, b), card in zip(old_rows.bounds, old_rows.layouts, strict=True):
-        x = old_rows.x[a:b]
-        s = np.hstack([x, context_features(old.first.probabilities(x), card)])
-        old_u.append(old.underline.probabilities(s))
-        old_h.append(old.highlight.probabilities(s))
-    ou, oh = cut_all(
-        old_rows,
-        np.concatenate(old_u),
-        np.concatenate(old_h),
-        old.underline_threshold,
-        old.highlight_threshold,
-    )
+    ou, oh = model_marks(Rows(validation, val_cv, old.idf, old.idf_default), old)
     every = np.ones(len(va.u), dtype=bool)
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -204,13 +192,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "validation_micro_f1": pair(val_u, val_h),
         "baseline_shipped_micro_f1": pair(ou, oh),
         "baseline_all_words_micro_f1": pair(every, every),
-        "seconds": {
-            "embedding": round(embedded - started, 1),
-            "training": round(trained - embedded, 1),
-            "total": round(time.perf_counter() - started, 1),
-        },
-        "weights": str(args.out),
-        "weights_bytes": args.out.stat().st_size,
+        **timing(started, embedded, trained, args.out),
     }
     print(json.dumps(result, indent=2))
 

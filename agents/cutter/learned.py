@@ -2,10 +2,12 @@
 
 Three small heads (agents/cutter/head.py) over the features of agents/cutter/word_features.py:
 a first underline guess, then the underline and the highlight decisions, both with that guess
-around the word (its window, clause, sentence, card) as extra inputs. Thresholds were chosen
-on the training split (cross-validated), then the debaters' rules (agents/cutter/rules.py)
-are applied. The weights, the thresholds and the IDF table live in resources/cutter/ and are
-made by bench/train_cutter.py.
+around the word (its window, clause, sentence, card) as extra inputs. The underline is
+decoded as runs (agents/cutter/sequence.py: Viterbi with transitions by boundary kind) when
+the weights carry that decoder, else by threshold; the highlight by threshold; decoder and
+thresholds were chosen on the training split (cross-validated by file group); then the
+debaters' rules (agents/cutter/rules.py) are applied. The weights, the decoder, the
+thresholds and the IDF table live in resources/cutter/ and are made by bench/train_cutter.py.
 
 With an embedder that gives contextual word vectors (the app's llama.cpp embedder) and token
 weights in resources/cutter/ (none ship today: bench/train_token_cutter.py's did not beat
@@ -18,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +38,9 @@ from agents.cutter.learned_tokens import (
     word_vector_source,
 )
 from agents.cutter.rules import apply_rules
+from agents.cutter.sequence import Decoder, boundaries
 from agents.cutter.text import Word, split_words, to_spans
+from agents.cutter.weights import LOAD_ERRORS, idf_from, read_weights, thresholds_from
 from agents.cutter.word_features import (
     CONTEXT_COLUMNS,
     CardLayout,
@@ -69,6 +72,15 @@ class CutterModel:
     idf_default: float
     underline_threshold: float
     highlight_threshold: float
+    # The underline's sequence decode (agents/cutter/sequence.py) when the weights carry one;
+    # else the threshold.
+    underline_decoder: Decoder | None = None
+
+    def underline_marks(self, body: str, words: list[Word], p_u: np.ndarray) -> np.ndarray:
+        """The underline decision per word, before the rules."""
+        if self.underline_decoder is None:
+            return np.asarray(p_u >= self.underline_threshold)
+        return self.underline_decoder.decode(p_u, boundaries(body, words))
 
     def probabilities(
         self, tag: str, body: str, words: list[Word], card: CardLayout, vectors: np.ndarray
@@ -82,10 +94,7 @@ class CutterModel:
 def load_model(path: Path) -> CutterModel:
     """Raises CutterWeightsError, with the reason in words, for anything unusable."""
     try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {k: data[k] for k in data.files}
-        if int(arrays["format"].reshape(-1)[0]) != FORMAT:
-            raise ValueError(f"format {int(arrays['format'].reshape(-1)[0])}, expected {FORMAT}")
+        arrays = read_weights(path, FORMAT)
         first = Head.from_arrays(arrays, "f")
         underline = Head.from_arrays(arrays, "u")
         highlight = Head.from_arrays(arrays, "h")
@@ -96,19 +105,11 @@ def load_model(path: Path) -> CutterModel:
             )
         if underline.inputs != staged or highlight.inputs != staged:
             raise ValueError("the heads do not fit together")
-        keys = [str(k) for k in arrays["idf_keys"]]
-        values = [float(v) for v in arrays["idf_values"]]
-        thresholds = [float(t) for t in arrays["thresholds"].reshape(-1)]
-        return CutterModel(
-            first,
-            underline,
-            highlight,
-            dict(zip(keys, values, strict=True)),
-            float(arrays["idf_default"].reshape(-1)[0]),
-            thresholds[0],
-            thresholds[1],
-        )
-    except (OSError, KeyError, ValueError, IndexError, zipfile.BadZipFile, EOFError) as exc:
+        idf, idf_default = idf_from(arrays)
+        t_u, t_h = thresholds_from(arrays)
+        decoder = Decoder.from_arrays(arrays, "u")
+        return CutterModel(first, underline, highlight, idf, idf_default, t_u, t_h, decoder)
+    except LOAD_ERRORS as exc:
         raise CutterWeightsError(f"cannot load the cutter weights {path}: {exc}") from exc
 
 
@@ -138,7 +139,7 @@ def cut_from_vectors(
     """The cut once the card's one embedding pass is done (timed apart from it)."""
     p_u, p_h = model.probabilities(tag, body, words, card, vectors)
     return marks(
-        body, words, card, p_u >= model.underline_threshold, p_h >= model.highlight_threshold
+        body, words, card, model.underline_marks(body, words, p_u), p_h >= model.highlight_threshold
     )
 
 

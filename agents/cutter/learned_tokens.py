@@ -16,7 +16,6 @@ weights cannot be loaded, learned.py uses the older features.
 from __future__ import annotations
 
 import functools
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from agents.cutter.token_features import (
     token_feature_count,
     token_features,
 )
+from agents.cutter.weights import LOAD_ERRORS, idf_arrays, idf_from, read_weights, thresholds_from
 from agents.cutter.word_features import (
     CONTEXT_COLUMNS,
     CardLayout,
@@ -116,7 +116,6 @@ class TokenCutterModel:
 
     def arrays(self) -> dict[str, np.ndarray]:
         """What load_token_model reads back (np.savez_compressed these)."""
-        keys = sorted(self.idf)
         return {
             "format": np.array([TOKEN_FORMAT]),
             "proj_mean": self.projection.mean,
@@ -124,9 +123,7 @@ class TokenCutterModel:
             **self.first.arrays("f"),
             **self.underline.arrays("u"),
             **self.highlight.arrays("h"),
-            "idf_keys": np.array(keys),
-            "idf_values": np.array([self.idf[k] for k in keys], dtype=np.float32),
-            "idf_default": np.array([self.idf_default], dtype=np.float32),
+            **idf_arrays(self.idf, self.idf_default),
             "thresholds": np.array(
                 [self.underline_threshold, self.highlight_threshold], dtype=np.float32
             ),
@@ -137,10 +134,7 @@ class TokenCutterModel:
 def load_token_model(path: Path) -> TokenCutterModel:
     """Raises TokenWeightsError, with the reason in words, for anything unusable."""
     try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {k: data[k] for k in data.files}
-        if int(arrays["format"].reshape(-1)[0]) != TOKEN_FORMAT:
-            raise ValueError(f"format {int(arrays['format'].reshape(-1)[0])}")
+        arrays = read_weights(path, TOKEN_FORMAT)
         projection = Projection(
             np.asarray(arrays["proj_mean"], dtype=np.float32),
             np.asarray(arrays["proj_basis"], dtype=np.float32),
@@ -155,21 +149,20 @@ def load_token_model(path: Path) -> TokenCutterModel:
             raise ValueError("the underline head does not fit the first")
         if highlight.inputs != expected + 2 * CONTEXT_COLUMNS:
             raise ValueError("the highlight head does not fit the underline head")
-        keys = [str(k) for k in arrays["idf_keys"]]
-        values = [float(v) for v in arrays["idf_values"]]
-        thresholds = [float(t) for t in arrays["thresholds"].reshape(-1)]
+        idf, idf_default = idf_from(arrays)
+        t_u, t_h = thresholds_from(arrays)
         return TokenCutterModel(
             projection,
             first,
             underline,
             highlight,
-            dict(zip(keys, values, strict=True)),
-            float(arrays["idf_default"].reshape(-1)[0]),
-            thresholds[0],
-            thresholds[1],
+            idf,
+            idf_default,
+            t_u,
+            t_h,
             bool(int(arrays["iso_clauses"].reshape(-1)[0])) if "iso_clauses" in arrays else False,
         )
-    except (OSError, KeyError, ValueError, IndexError, zipfile.BadZipFile, EOFError) as exc:
+    except LOAD_ERRORS as exc:
         raise TokenWeightsError(f"cannot load the token cutter weights {path}: {exc}") from exc
 
 
