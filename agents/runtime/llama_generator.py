@@ -8,12 +8,13 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import llama_cpp
 
+from agents.runtime.claim_scores import continuation_logprobs
 from agents.runtime.generation import (
     GenerationError,
     GenerationRequest,
@@ -161,6 +162,13 @@ class LlamaGenerator(ModelHolder):
             f"the model did not produce valid JSON in {retries + 1} attempts ({reason}); "
             f"last output: {excerpt!r}"
         )
+
+    def continuation_logprobs(self, prefix: str, continuations: Sequence[str]) -> list[float]:
+        """Each continuation's summed token log-probability after `prefix` (claim_scores):
+        the contradiction check's vote on which of a tag and its opposites a card supports."""
+        with self._session():
+            self._reusable = 0  # the KV cache no longer holds the last prompt
+            return continuation_logprobs(self._live(), prefix, continuations)
 
     def reset_cache(self) -> None:
         """Forget the evaluated prompt, so the next prompt is evaluated in full (benchmarks)."""
