@@ -33,11 +33,11 @@ log = logging.getLogger(__name__)
 # embedder's model_id, changes with it, so a library's vectors from the other one are rebuilt.
 # Q8_0: the same retrieval as F16 (hybrid recall@10 84.3 both, 300 real cards), cosine to
 # F16 >= 0.9995, 25 MB instead of 46, as fast or a little faster (bench/retrieval_eval.py,
-# bench/embed_speed.py; issue 16). Not the default yet: with it, the team's card floor
-# (agents/team/searcher.CARD_FLOOR, calibrated on F16) let an off-topic card through for a
-# claim the sample library does not support (tests/test_team_honest.py); the floor needs
-# recalibrating on what the cutter reads first.
-EMBEDDER_QUANTIZATION = "f16"
+# bench/embed_speed.py; issue 16). It was held back once: with it an off-topic card passed
+# the team's floors, because the Searcher's floor used the library's stored vector (the
+# card's tag and read text) as the passage's; the floor now embeds the passage itself
+# (agents/team/searcher.relevant).
+EMBEDDER_QUANTIZATION = "q8_0"
 
 
 def embedder_file(quantization: str = EMBEDDER_QUANTIZATION) -> str:

@@ -29,7 +29,3 @@ class MemoEmbedder:
         if missing:  # one batch for all that are new
             self._vectors.update(zip(missing, self.inner.embed(missing), strict=True))
         return [self._vectors[t] for t in texts]
-
-    def remember(self, text: str, vector: list[float]) -> None:
-        """A vector made elsewhere for `text` with this model (e.g. the library's own)."""
-        self._vectors.setdefault(text, vector)

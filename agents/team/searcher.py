@@ -6,13 +6,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
-from agents.team.memo import MemoEmbedder
 from agents.team.reviewer import cosine
 from agents.team.tasks import CutTask
 from agents.team.team import RunBudget, Team
 from evidence.cards.card import Card, Mark
 from evidence.cards.store import analytic_passage_ids, load_cards_for_passages
-from evidence.errors import EvidenceError
 from evidence.index.embedding import Embedder
 from evidence.index.search import SearchFilters, SearchHit
 from evidence.library import Library
@@ -96,7 +94,10 @@ def relevant(
         return []
     passages = team.library.store.passages([h.passage_id for h in hits])
     texts = [passages[h.passage_id].text for h in hits]
-    _stored_vectors(team, {h.passage_id: passages[h.passage_id].text for h in hits})
+    # The passage's own text, embedded here (once per run: the team's MemoEmbedder), not the
+    # library's stored vector: that one is of the card's tag, read text and first words
+    # (evidence.cards.store.embed_text), made to find the card, and a debater's punchy tag
+    # let off-topic cards through this floor (an antitrust card for a baseball salary cap).
     claim_vec, *vecs = team.embedder.embed([claim, *texts])
     scored = [(cosine(claim_vec, v), h) for v, h in zip(vecs, hits, strict=True)]
     kept = [(score, h) for score, h in scored if score >= MIN_RELEVANCE]
@@ -104,23 +105,6 @@ def relevant(
         kept = [(score + bonus(passages[h.passage_id].text), h) for score, h in kept]
         kept = [(score, h) for score, h in kept if score >= MIN_RELEVANCE]
     return [h for _, h in sorted(kept, key=lambda x: -x[0])]
-
-
-def _stored_vectors(team: Team, texts: dict[int, str]) -> None:
-    """The library already holds each passage's vector (its text, embedded at import by the
-    same model): the run's memo takes those instead of embedding the passages again."""
-    memo = team.embedder
-    if not isinstance(memo, MemoEmbedder):
-        return
-    try:
-        if team.library.embedder().model_id != memo.model_id:
-            return
-        vectors_of = getattr(team.library.vectors(), "vectors_of", None)  # Chroma's index
-    except EvidenceError:
-        return
-    if vectors_of is not None:
-        for pid, vec in vectors_of(list(texts)).items():
-            memo.remember(texts[pid], vec)
 
 
 def card_relevance(claim: str, card: Card, embedder: Embedder) -> float:

@@ -47,9 +47,8 @@ class Layout:
 # body (cut at 256 tokens) cost twice the tokens and found a card from its tag no better
 # (bench/retrieval_eval.py, issue 16, 300 training cards, hybrid recall@10): whole card 84.3,
 # 100 words 85.3, 60 words 87.0 with 23 % fewer tokens than 100, 40 words 87.0 (vector side
-# worse: 80.7 against 82.3). 60 words is the faster choice, but with it the search brought
-# an off-topic card past the team's card floor (tests/test_team_honest.py), so 100 stays
-# until that floor is fixed.
+# worse: 80.7 against 82.3). The vector is made to find the card, not to judge whether it is
+# evidence for a claim: the team's floors embed the text itself (agents/team/searcher.py).
 CARD_VECTOR_WORDS = 60
 
 
