@@ -92,7 +92,9 @@ def test_packed_decodes_give_one_by_one_vectors_in_order(
     with LlamaEmbedder(q8_gguf, n_threads=1, batch_tokens=batch_tokens) as emb:
         batched = np.array(emb.embed(real_texts))
         single = np.array([emb.embed([t])[0] for t in real_texts])
-    assert (batched * single).sum(axis=1).min() > 0.9999
+    # Flash attention multiplies K and Q in half precision: packed and alone agree to about
+    # 3e-4 (a text that saw its neighbours would be far off: the argmax below).
+    assert (batched * single).sum(axis=1).min() > 0.999
     # In input order: each batched vector is nearest its own text's, not a neighbour's.
     distinct = [i for i, t in enumerate(real_texts) if real_texts.index(t) == i]
     sims = batched[distinct] @ single[distinct].T

@@ -65,7 +65,11 @@ class LlamaEmbedder(ModelHolder):
     `batch_tokens` tokens. Small decodes are faster: llama.cpp attends across the whole
     packed batch (masking other texts), so cost grows with its square. Measured on 2
     cores with 170-token chunks: 35 chunks/s at 256 tokens per decode, 19-26 at 512,
-    7-9 at 2048. Calls are serialised by a lock: a llama.cpp context is not thread-safe.
+    7-9 at 2048. Flash attention (`flash_attn`, on by default) does that attention in one
+    fused step: 1.25x the texts/s on 2 cores (43.5 against 34.8, 200 real card vector texts,
+    interleaved), vectors within cosine 0.9999 of the unfused ones; llama.cpp's CPU code has
+    it, so a backend without it still runs. Calls are serialised by a lock: a llama.cpp
+    context is not thread-safe.
     `sha256_of` names the model (model_id); agents.models passes one that trusts a current
     sidecar instead of hashing the file at every start.
     """
@@ -78,6 +82,7 @@ class LlamaEmbedder(ModelHolder):
         n_ctx: int = 512,
         batch_tokens: int = 256,
         sha256_of: Callable[[Path], str] = file_sha256,
+        flash_attn: bool = True,
     ) -> None:
         self._path = Path(model_path)
         self._n_threads = n_threads
@@ -98,6 +103,7 @@ class LlamaEmbedder(ModelHolder):
                 n_ubatch=self._batch_tokens,
                 n_threads=n_threads,
                 n_threads_batch=n_threads,
+                flash_attn=flash_attn,
                 verbose=False,
             )
         except Exception as exc:  # llama-cpp-python raises bare ValueError/RuntimeError
