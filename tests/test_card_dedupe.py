@@ -377,3 +377,20 @@ def test_a_migration_that_fails_leaves_the_old_library_as_it_was(
         c.body for c in [*cards[0:3], cards[0]]
     ]
     store.close()
+
+
+def test_digest_whitespace_rule_is_every_unicode_space_and_only_those() -> None:
+    """The digest's whitespace rule (a split/join since issue 16's import speed-up) treats the
+    same characters as whitespace as the regex it replaced, so stored digests still match."""
+    import re
+
+    from evidence.index.shared_cards import _norm
+
+    ws = re.compile(r"\s+")
+    for code in range(0x110000):
+        text = f" a{chr(code)}{chr(code)}b\t"
+        assert _norm(text) == ws.sub(" ", text).strip(), hex(code)
+    cards = _sample_cards()
+    plan = layout(CardDocument(list(cards)))
+    spaced = [Card(c.tag + "\u00a0", c.short_cite, c.full_cite, c.body, c.spans) for c in cards]
+    assert plan.digests == layout(CardDocument(list(spaced))).digests

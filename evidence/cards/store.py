@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from evidence.cards.card import Analytic, Card, CardDocument, Heading, Level, Mark, Node, Span
@@ -39,6 +39,8 @@ class Layout:
     text: str
     placements: list[Placement]
     outline: list[Any]  # JSON skeleton; cards referenced by placement index until stored
+    # Each placement's node_digest, computed once: the store's keys and the cards' column.
+    digests: list[str] = field(default_factory=list)
 
 
 # A card's vector text: its tag, the words a debater reads, then the body's first words up to
@@ -95,7 +97,7 @@ def layout(doc: CardDocument) -> Layout:
         return skeleton
 
     outline = visit(doc.nodes, [])
-    return Layout("".join(parts), placements, outline)
+    return Layout("".join(parts), placements, outline, [node_digest(p.node) for p in placements])
 
 
 def node_digest(node: Card | Analytic) -> str:
@@ -116,7 +118,7 @@ def write_cards(
     for i, (pl, pid) in enumerate(zip(plan.placements, passage_ids, strict=True)):
         node = pl.node
         is_card = isinstance(node, Card)
-        digest = node_digest(node)
+        digest = plan.digests[i]
         path = json.dumps(pl.path)
         held = conn.execute(
             "SELECT id FROM cards WHERE passage_id = ? AND digest = ?", (pid, digest)

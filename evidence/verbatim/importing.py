@@ -11,7 +11,6 @@ from evidence.cards.store import (
     Layout,
     embed_text,
     layout,
-    node_digest,
     write_cards,
 )
 from evidence.index.passages import PassageSpan
@@ -58,7 +57,7 @@ def as_card_source(data: bytes, article: ParsedDocument, max_bytes: int) -> Card
         extra=functools.partial(_write_cards, plan=plan),
         cards=len(cards_doc.cards()),
         plan=plan,
-        keys=[node_digest(p.node) for p in plan.placements],
+        keys=list[str | None](plan.digests),
     )
 
 
