@@ -7,7 +7,9 @@ debater's own underline and highlight (what a cut card reads aloud), never their
 
 Taggers (all in the same run):
 - ours: the Writer's path (agents/team/writer.py) as cut_rounds runs it: the tag written,
-  checked by tag_checks, written once more when refused, else the fallback;
+  checked by tag_checks, written once more when refused; then the Reviewer's pick between
+  it and the card's highlighted claim (agents/team/tag_choice.py); else the fallback;
+- highlighted_claim: that second candidate alone (a part of ours, shown for comparison);
 - first_highlighted_sentence: the first sentence of the highlighted words (the fallback's
   second choice);
 - claim: the claim text the Writer is given. A Verbatim card has no typed claim, so this is
@@ -41,8 +43,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from agents.runtime.generation import GenerationRequest, Generator  # noqa: E402
+from agents.team.memo import MemoEmbedder  # noqa: E402
 from agents.team.prompts import render_text  # noqa: E402
 from agents.team.tag_checks import tag_problem  # noqa: E402
+from agents.team.tag_choice import highlighted_claim, pick_tag  # noqa: E402
 from agents.team.writer import fallback_tag, tag_refusal, tidy_tag, write_tag  # noqa: E402
 from evidence.cards.card import Card, Mark  # noqa: E402
 from evidence.index.embedding import Embedder  # noqa: E402
@@ -109,25 +113,33 @@ def old_gemma(generator: Generator) -> Tagger:
     return tag
 
 
-def ours(generator: Generator) -> Tagger:
-    """cut_rounds._tag without the events: write, check, write again, fall back; the cards of
-    one claim are one result, so none repeats another's tag."""
+def ours(generator: Generator, embedder: Embedder) -> Tagger:
+    """cut_rounds._tag without the events: write, check, write again, then the Reviewer's
+    pick, else the fallback; the cards of one claim are one result, so none repeats another's
+    tag. The embedder keeps each vector, as a run's memo does."""
 
     taken: dict[str, list[str]] = {}  # tags given per claim: one claim's cards are a result
+    memo = MemoEmbedder(embedder)
 
     def tag(card: Card, claim: str) -> str:
         others = taken.setdefault(claim, [])
+        model_tag = ""
         for attempt in range(2):
             stream = write_tag(generator, card, lambda: False, 64, attempt)
             text = tidy_tag("".join(stream))
             if not tag_refusal(text, card, others, last=attempt == 1):
+                model_tag = text
                 break
-        else:
-            text = fallback_tag(claim, card, others)[0]
+        choice = pick_tag(model_tag, card, memo, others)
+        text = choice.tag if choice else fallback_tag(claim, card, others)[0]
         others.append(text)
         return text
 
     return tag
+
+
+def card_claim(embedder: Embedder) -> Tagger:
+    return lambda card, claim: highlighted_claim(card, embedder)
 
 
 def score(
@@ -195,7 +207,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         LlamaGenerator(default_generator_path(args.models), n_threads=args.threads) as gen,
     ):
         taggers: dict[str, Tagger] = {
-            "ours": ours(gen),
+            "ours": ours(gen, embedder),
+            "highlighted_claim": card_claim(embedder),
             "first_highlighted_sentence": first_highlighted_sentence,
             "claim": lambda card, claim: claim,
             "gemma_fewshot_old": old_gemma(gen),

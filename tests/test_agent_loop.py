@@ -121,13 +121,18 @@ def test_token_budget_bounds_the_run(sample_library: Library, embedder) -> None:
     assert any("budget" in o for o in done.objections)
 
 
-def test_unsupported_model_tag_is_revised_to_the_claim(sample_library: Library, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_unsupported_model_tag_does_not_stand(sample_library: Library, embedder) -> None:  # type: ignore[no-untyped-def]
+    """An off-topic model tag loses to the card's highlighted claim (tag_choice), or the
+    Reviewer revises it to the claim; either way the Reviewer says what it did."""
     gen = ScriptedGenerator(["Chocolate cake recipes are delicious and easy."] * 3)
     claim = "Deterrence prevents war with North Korea"
     events = _run(sample_library, embedder, CutTask(claim, cards=1), gen)
     card = _done(events).cards[0]
-    assert card.tag == claim
-    assert any("revised" in e.text for e in events if e.role == Role.REVIEWER)
+    said = [e.text for e in events if e.role == Role.REVIEWER]
+    assert "Chocolate" not in card.tag
+    assert (card.tag == claim and any("revised" in t for t in said)) or any(
+        t == f"tag: the card's highlighted claim, nearer the card: {card.tag}" for t in said
+    ), (card.tag, said)
 
 
 def test_instructions_inside_evidence_are_data(data_dir: DataDir, embedder, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -3,6 +3,8 @@ not, and the Writer writes again or falls back, saying so; two cards never share
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from agents.cutter.extractive import cut_marks
@@ -11,6 +13,8 @@ from agents.team.events import Message, RunDone, StepEvent
 from agents.team.tag_checks import tag_problem
 from agents.team.tasks import CutTask
 from agents.team.team import Team
+from agents.team.writer import fallback_tag
+from evidence.cards.card import Card, Mark, Span
 from evidence.library import Library
 from evidence.verbatim.reader import read_verbatim
 from tests.conftest import SAMPLES
@@ -57,36 +61,50 @@ def test_most_debaters_tags_in_the_samples_pass() -> None:
     assert len(tags) > 100 and len(refused) / len(tags) < 0.15, refused
 
 
-def _cut(lib: Library, embedder, replies: list[str], cards: int) -> list[StepEvent]:  # type: ignore[no-untyped-def]
-    gen = ScriptedGenerator(replies)
+def _cut(lib: Library, embedder, gen: ScriptedGenerator, cards: int) -> list[StepEvent]:  # type: ignore[no-untyped-def]
     task = CutTask("UNCLOS requires states to conserve whales", cards)
     return list(run_cut(task, Team(lib, gen, embedder, cut_marks)))
 
 
+def _said(events: list[StepEvent], start: str) -> bool:
+    return any(isinstance(e, Message) and e.text.startswith(start) for e in events)
+
+
 def test_a_looping_tag_is_written_again(sample_library: Library, embedder) -> None:  # type: ignore[no-untyped-def]
-    events = _cut(
-        sample_library,
-        embedder,
-        ["Whales whales whales whales whales.", "States must conserve whales."],
-        1,
-    )
+    gen = ScriptedGenerator(["Whales whales whales whales whales.", "States must conserve whales."])
+    events = _cut(sample_library, embedder, gen, 1)
     done = events[-1]
     assert isinstance(done, RunDone)
-    assert done.cards[0].tag == "States must conserve whales."
-    assert any(isinstance(e, Message) and "tag refused, it repeats" in e.text for e in events)
+    assert _said(events, "tag refused, it repeats")
+    assert len(gen.requests) == 2 and gen.requests[1].temperature > 0  # sampled, not greedy
+    # The Reviewer keeps the rewritten tag or the card's highlighted claim, saying which.
+    tag = done.cards[0].tag
+    assert tag == "States must conserve whales." or (
+        _said(events, "tag: the card's highlighted claim") and tag_problem(tag) == ""
+    ), tag
 
 
-def test_two_refusals_fall_back_and_say_so(sample_library: Library, embedder) -> None:  # type: ignore[no-untyped-def]
-    events = _cut(sample_library, embedder, ["«whales»", "and of the"], 1)
+def test_two_refusals_leave_the_cards_claim(sample_library: Library, embedder) -> None:  # type: ignore[no-untyped-def]
+    events = _cut(sample_library, embedder, ScriptedGenerator(["«whales»", "and of the"]), 1)
     done = events[-1]
     assert isinstance(done, RunDone)
-    assert done.cards[0].tag == "UNCLOS requires states to conserve whales"
-    assert any(isinstance(e, Message) and e.text.startswith("tag: the claim") for e in events)
+    card = done.cards[0]
+    assert _said(events, "tag: the card's highlighted claim, nearer the card")
+    assert tag_problem(card.tag) == "" and card.tag != "UNCLOS requires states to conserve whales"
+    highlighted = set(re.findall(r"[a-z0-9]+", card.text_of(Mark.HIGHLIGHT).lower()))
+    assert set(re.findall(r"[a-z0-9]+", card.tag.lower())) <= highlighted, card.tag
+
+
+def test_the_fallback_is_the_claim_then_the_first_read_sentence() -> None:
+    body = "Sanctions fail. They entrench the regime and hurt civilians."
+    card = Card("", "", "", body, [Span(0, len(body), Mark.HIGHLIGHT)])
+    assert fallback_tag("Sanctions fail", card, []) == ("Sanctions fail", "the claim")
+    assert fallback_tag("Sanctions fail", card, ["sanctions FAIL"])[0] == "Sanctions fail."
 
 
 def test_two_cards_of_one_result_never_share_a_tag(sample_library: Library, embedder) -> None:  # type: ignore[no-untyped-def]
     same = "States must conserve whales under UNCLOS."
-    done = _cut(sample_library, embedder, [same] * 8, 3)[-1]
+    done = _cut(sample_library, embedder, ScriptedGenerator([same] * 8), 3)[-1]
     assert isinstance(done, RunDone) and len(done.cards) == 3
     tags = [card.tag.lower().rstrip(".") for card in done.cards]
     assert len(set(tags)) == 3, tags

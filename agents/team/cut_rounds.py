@@ -45,6 +45,7 @@ from agents.team.searcher import (
     passage_keys,
 )
 from agents.team.tag_checks import normalize
+from agents.team.tag_choice import MODEL_TAG, pick_tag
 from agents.team.tasks import CutTask
 from agents.team.team import RunBudget, Steps, Team, run_done
 from agents.team.writer import (
@@ -253,8 +254,9 @@ def _tag(
     team: Team, draft: Draft, task: CutTask, run: RunBudget, cancel: CancelCheck
 ) -> Steps[str]:
     """The Writer's tag: the debater's own when the passage is their card and it says what
-    the claim needs; else the model's, checked (tag_checks.py) and written again once when
-    refused; else a fallback, said so. No two cards of one run get the same tag."""
+    the claim needs; else the model's (checked by tag_checks.py, written again once when
+    refused) or the card's highlighted claim, whichever the Reviewer finds nearer the card
+    (tag_choice.py); else a fallback, said so. No two cards of one run get the same tag."""
     kept = _own_tag(team, draft, run)
     if kept:
         marks = " and marks" if draft.own_marks else ""
@@ -263,7 +265,7 @@ def _tag(
         return kept
     if draft.own_marks:
         yield Message(Role.WRITER, "kept the debater's own marks; the claim needs another tag")
-    problem = "the generated-token budget is used up"
+    problem, model_tag = "the generated-token budget is used up", ""
     for attempt in range(2):
         budget = task.bounds.max_generated_tokens - run.tokens
         if budget <= 0:
@@ -283,10 +285,16 @@ def _tag(
         tag = tidy_tag("".join(pieces))
         problem = tag_refusal(tag, draft.card, run.tags, last=attempt == 1)
         if not problem:
-            run.tags.append(tag)
-            return tag
+            model_tag = tag
+            break
         again = "writing another" if attempt == 0 else "falling back"
         yield Message(Role.REVIEWER, f"tag refused, {problem}: {again}")
+    choice = pick_tag(model_tag, draft.card, team.embedder, run.tags)
+    if choice is not None:
+        if choice.what != MODEL_TAG:
+            yield Message(Role.REVIEWER, f"tag: {choice.what}, nearer the card: {choice.tag}")
+        run.tags.append(choice.tag)
+        return choice.tag
     tag, what = fallback_tag(task.claim, draft.card, run.tags)
     yield Message(Role.WRITER, f"tag: {what} ({problem})")
     run.tags.append(tag)
