@@ -45,19 +45,19 @@ SAMPLES = SHARED / "samples"
 @contextmanager
 def baseline() -> Iterator[None]:
     """The old storage: every card occurrence its own card row and passage."""
-    real = importer.as_card_source  # type: ignore[attr-defined]
+    real = importer.read_card_source  # type: ignore[attr-defined]
 
     def no_keys(*args: Any, **kw: Any) -> Any:
-        source = real(*args, **kw)
+        doc, source = real(*args, **kw)
         if source is not None:
             source = dataclasses.replace(source, keys=[None] * len(source.keys))
-        return source
+        return doc, source
 
-    setattr(importer, "as_card_source", no_keys)  # noqa: B010
+    setattr(importer, "read_card_source", no_keys)  # noqa: B010
     try:
         yield
     finally:
-        setattr(importer, "as_card_source", real)  # noqa: B010
+        setattr(importer, "read_card_source", real)  # noqa: B010
 
 
 def import_once(paths: list[Path]) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from evidence.index.store import READER_VERSION, Store
 from evidence.network import NetworkPolicy
 from evidence.parsers import parse_bytes, read_bytes
 from evidence.parsers.document import ParsedDocument
-from evidence.verbatim.importing import CardSource, as_card_source
+from evidence.verbatim.importing import CardSource, read_card_source
 from evidence.web.fetch import FetchCancelled, FetchedPage, fetch_url
 from evidence.web.page import page_document
 from evidence.web.urls import looks_like_url
@@ -254,8 +254,7 @@ def _prepare(
     from its card, the cards stored with it); otherwise the text split into passages."""
     if item.page_doc is not None:
         return item.page_doc, split_passages(item.page_doc), None
-    doc = parse_bytes(item.data, file_name=file_name, max_bytes=max_bytes)
-    cards = as_card_source(item.data, doc, max_bytes)
+    doc, cards = read_card_source(item.data, file_name, max_bytes, parse_bytes)
     if cards is not None:
         return cards.doc, cards.spans, cards
     return doc, split_passages(doc), None

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from docx.opc.constants import CONTENT_TYPE as CT
-from docx.opc.package import OpcPackage
+from docx.opc.package import OpcPackage, Unmarshaller
+from docx.opc.part import Part, PartFactory
+from docx.opc.pkgreader import PackageReader
 from docx.oxml.ns import qn
 from docx.oxml.parser import parse_xml
 from lxml import etree
@@ -91,6 +93,37 @@ def parse_docx(data: bytes, *, max_bytes: int, file_name: str = "") -> ParsedDoc
     doc = ParsedDocument(kind=SourceKind.DOCX, text="\n\n".join(paragraphs))
     _fill_metadata(doc, core, file_name)
     return doc
+
+
+def package_metadata(data: bytes, *, file_name: str = "") -> ParsedDocument:
+    """What parse_docx says of the file bar its text (title, authors, date, warnings), with
+    the same package checks (parts, relationships, the main part's content type) but the
+    body left unparsed, for a reader that parses it itself (evidence/verbatim). The caller
+    has run check_expansion. Raises CorruptFile or UnsupportedFile."""
+    try:
+        package = OpcPackage()
+        reader = PackageReader.from_file(io.BytesIO(data))  # type: ignore[no-untyped-call]
+        Unmarshaller.unmarshal(reader, package, _unparsed_main)  # type: ignore[no-untyped-call]
+        part = package.main_document_part
+        if part.content_type not in _WORD_MAIN_TYPES:
+            raise UnsupportedFile(f"not a Word document (content type {part.content_type})")
+        core = package.core_properties
+    except (UnsupportedFile, CorruptFile):
+        raise
+    except Exception as exc:
+        raise CorruptFile(f"Word document is damaged: {_reason(exc)}") from exc
+    doc = ParsedDocument(kind=SourceKind.DOCX, text="")
+    _fill_metadata(doc, core, file_name)
+    return doc
+
+
+def _unparsed_main(
+    partname: Any, content_type: str, reltype: str, blob: bytes, package: Any
+) -> Any:
+    """python-docx's parts, but the main document's XML left as bytes."""
+    if content_type in _WORD_MAIN_TYPES:
+        return Part(partname, content_type, blob, package)
+    return PartFactory(partname, content_type, reltype, blob, package)
 
 
 def check_expansion(data: bytes, max_bytes: int) -> None:

@@ -31,7 +31,7 @@ from evidence.gc_pause import gc_paused
 from evidence.parsers.docx import check_expansion, xml_limit_error
 from evidence.parsers.metadata import is_junk_title
 from evidence.parsers.sniff import OLE2_MAGIC
-from evidence.verbatim.blocks import read_blocks
+from evidence.verbatim.blocks import Para, read_blocks
 from evidence.verbatim.effective import StyleSheet, W
 from evidence.verbatim.outline import has_tagged_cite, outline
 
@@ -56,13 +56,33 @@ def read_verbatim(
     data, file_name = _load(source, max_bytes)
     with gc_paused():  # a backfile's paragraphs, runs and spans: no cycles among them
         parts = _Parts(data, max_bytes)
-        paras = read_blocks(parts.body, parts.styles)
-        if not any(p.text.strip() for p in paras):
-            raise EmptyFile("the Word document has no text")
-        flat, warnings = outline(paras)
-        doc = CardDocument(nodes=nest(flat), title=parts.title(file_name))
-        doc.warnings = parts.warnings + warnings
-        return doc
+        return _document(parts, read_blocks(parts.body, parts.styles), file_name)
+
+
+def read_if_verbatim(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> CardDocument | None:
+    """read_verbatim for a file is_verbatim accepts, None for one it refuses, from one parse
+    of the package (an import asked both of the same bytes, parsing the file twice). Raises
+    what read_verbatim raises, where is_verbatim would have said False."""
+    data, file_name = _load(data, max_bytes)
+    with gc_paused():
+        parts = _Parts(data, max_bytes)
+        paras = None
+        if not _uses_verbatim_styles(parts.body):
+            paras = read_blocks(parts.body, parts.styles)
+            if not has_tagged_cite(paras):
+                return None
+        if paras is None:
+            paras = read_blocks(parts.body, parts.styles)
+        return _document(parts, paras, file_name)
+
+
+def _document(parts: _Parts, paras: list[Para], file_name: str) -> CardDocument:
+    if not any(p.text.strip() for p in paras):
+        raise EmptyFile("the Word document has no text")
+    flat, warnings = outline(paras)
+    doc = CardDocument(nodes=nest(flat), title=parts.title(file_name))
+    doc.warnings = parts.warnings + warnings
+    return doc
 
 
 def is_verbatim(docx_bytes: bytes) -> bool:
@@ -74,10 +94,13 @@ def is_verbatim(docx_bytes: bytes) -> bool:
             parts = _Parts(docx_bytes, DEFAULT_MAX_BYTES)
         except EvidenceError:
             return False
-        for el in parts.body.iter(f"{W}rStyle"):
-            if el.get(f"{W}val") in _VERBATIM_CHAR_STYLES:
-                return True
-        return has_tagged_cite(read_blocks(parts.body, parts.styles))
+        return _uses_verbatim_styles(parts.body) or has_tagged_cite(
+            read_blocks(parts.body, parts.styles)
+        )
+
+
+def _uses_verbatim_styles(body: Any) -> bool:
+    return any(el.get(f"{W}val") in _VERBATIM_CHAR_STYLES for el in body.iter(f"{W}rStyle"))
 
 
 def _load(source: str | Path | bytes, max_bytes: int) -> tuple[bytes, str]:
