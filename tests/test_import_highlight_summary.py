@@ -131,3 +131,39 @@ def test_cards_two_files_share_count_once_and_stay_flagged_when_one_file_goes(
         assert lib.remove(ids[str(a)])
         assert len(lib.flagged_cards([ids[str(b)]])) == 4
         assert len(lib.flagged_cards()) == 4
+
+
+def test_the_file_is_searchable_before_its_highlight_is_checked(
+    data_dir: DataDir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check is most of a big import's time: it runs after the file's transaction
+    commits, so another connection already finds the cards (counts still NULL)."""
+    import sqlite3
+
+    import evidence.cards.flagged as flagged
+
+    seen: list[tuple[int, int, int]] = []
+    real = flagged.check_card
+
+    def check(card: Card) -> object:
+        if not seen:
+            other = sqlite3.connect(data_dir.database)
+            seen.append(
+                other.execute(
+                    "SELECT (SELECT COUNT(*) FROM passages_fts WHERE passages_fts MATCH 'nuclear'),"
+                    " (SELECT COUNT(*) FROM cards),"
+                    " (SELECT COUNT(*) FROM cards WHERE highlight_findings IS NOT NULL)"
+                ).fetchone()
+            )
+            other.close()
+        return real(card)
+
+    monkeypatch.setattr(flagged, "check_card", check)
+    with Library(data_dir, Settings()) as lib:
+        events = list(lib.import_paths([NEG], embed=False))
+        (found, cards, counted) = seen[0]
+        assert found > 0 and cards == 66 and counted == 0
+        assert [e.flagged for e in events if isinstance(e, FileResult)] == [7]
+        assert len(lib.flagged_cards()) == 7
+        nulls = "SELECT COUNT(*) FROM cards WHERE kind = 'card' AND highlight_findings IS NULL"
+        assert lib.store.conn.execute(nulls).fetchone()[0] == 0

@@ -24,6 +24,18 @@ _HELD = (
 )
 
 
+def store_counts(conn: sqlite3.Connection, cards: Sequence[tuple[int, Card]]) -> None:
+    """Check the cards an import just stored and keep each one's count, in a transaction of
+    its own after the file's: the file is searchable meanwhile (the check is most of a
+    3,000-card import's time), and a card left NULL by a kill is checked when listed."""
+    rows = [(len(check_card(card)), card_id) for card_id, card in cards]
+    with conn:
+        conn.executemany(
+            "UPDATE cards SET highlight_findings = ? WHERE id = ? AND highlight_findings IS NULL",
+            rows,
+        )
+
+
 def flagged_card_ids(conn: sqlite3.Connection, source_ids: Sequence[int] | None) -> list[int]:
     """Ids of the flagged cards these sources hold (every source's when None), in id order."""
     if source_ids is None:

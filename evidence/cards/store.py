@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evidence.cards.card import Analytic, Card, CardDocument, Heading, Level, Mark, Node, Span
-from evidence.cards.highlight_check import check_card
 from evidence.index.shared_cards import Place as Place  # a card's places, for search results
 from evidence.index.shared_cards import card_digest
 from evidence.index.shared_cards import places_for_passages as places_for_passages
@@ -110,11 +109,13 @@ def node_digest(node: Card | Analytic) -> str:
 
 def write_cards(
     conn: sqlite3.Connection, source_id: int, passage_ids: Sequence[int], plan: Layout
-) -> None:
+) -> list[tuple[int, Card]]:
     """Insert the cards of `plan` (placement i is passage i) with their places, and the
     source's outline. A card already stored (its passage is a stored card's, keyed by the
-    same digest: Store.add_source) only gains a place here."""
+    same digest: Store.add_source) only gains a place here. Returns the cards inserted, with
+    their ids, for their highlight count (NULL until then: evidence/cards/flagged.py)."""
     card_ids: list[int] = []
+    inserted: list[tuple[int, Card]] = []
     for i, (pl, pid) in enumerate(zip(plan.placements, passage_ids, strict=True)):
         node = pl.node
         is_card = isinstance(node, Card)
@@ -126,8 +127,6 @@ def write_cards(
         if held is not None:
             card_ids.append(int(held[0]))
         else:
-            # Counted once here (about 1 ms a card), so no summary or listing re-checks it.
-            findings = len(check_card(node)) if isinstance(node, Card) else None
             cur = conn.execute(
                 "INSERT INTO cards (source_id, passage_id, ordinal, kind, outline_path, tag, "
                 "short_cite, full_cite, body, spans, warnings, body_offset, digest, "
@@ -141,10 +140,12 @@ def write_cards(
                     json.dumps([[s.start, s.end, str(s.mark), s.color] for s in node.spans])
                     if isinstance(node, Card) else "[]",
                     json.dumps(node.warnings) if isinstance(node, Card) else "[]",
-                    pl.body_offset, digest, findings,
+                    pl.body_offset, digest, None,
                 ),
             )  # fmt: skip
             card_ids.append(int(cur.lastrowid or 0))
+            if isinstance(node, Card):
+                inserted.append((card_ids[-1], node))
         conn.execute(
             "INSERT INTO card_places (card_id, source_id, ordinal, outline_path, start, end, "
             "body_offset) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -164,6 +165,7 @@ def write_cards(
         "UPDATE sources SET outline = ? WHERE id = ?",
         (json.dumps(resolve(plan.outline)), source_id),
     )
+    return inserted
 
 
 @dataclass(frozen=True)

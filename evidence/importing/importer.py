@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from evidence.cancel import CancelCheck
-from evidence.cards.flagged import flagged_card_ids
+from evidence.cards.flagged import flagged_card_ids, store_counts
 from evidence.errors import EvidenceError, UnreadablePath
 from evidence.importing.discover import LinkOut, Unreachable, discover
 from evidence.importing.events import FileResult, FilesFound, FileStatus, ImportEvent
@@ -190,8 +190,12 @@ def _import_input(
         keys=cards.keys if cards else None,
     )  # fmt: skip
     status = FileStatus.REPLACED if existing else FileStatus.IMPORTED
-    # The count each new card got when stored (evidence/cards/flagged.py): one query.
-    flagged = len(flagged_card_ids(store.conn, [source_id])) if cards else 0
+    # Searchable now; then the new cards' highlight counts (evidence/cards/flagged.py), and
+    # the file's flagged cards from them and those it shares: one query.
+    flagged = 0
+    if cards is not None:
+        store_counts(store.conn, cards.inserted)
+        flagged = len(flagged_card_ids(store.conn, [source_id]))
     log.info("%s %s: %d passages", status, path, len(spans))
     return FileResult(
         path,

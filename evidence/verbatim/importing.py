@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from evidence.cards.card import CardDocument
+from evidence.cards.card import Card, CardDocument
 from evidence.cards.store import (
     ExtraWriteFn,
     Layout,
@@ -37,6 +37,9 @@ class CardSource:
     cards: int
     plan: Layout
     keys: list[str | None]  # each passage's card digest: a card the library holds is kept once
+    # The cards the store inserted (not those it already held), with their ids: their
+    # highlight is checked once the file is searchable (evidence/cards/flagged.py).
+    inserted: list[tuple[int, Card]] = field(default_factory=list)
 
 
 def read_card_source(
@@ -88,18 +91,25 @@ def _card_source(article: ParsedDocument, cards_doc: CardDocument) -> CardSource
         extra={**article.extra, "format": "verbatim"},
     )
     spans = [PassageSpan(p.start, p.end, None) for p in plan.placements]
+    inserted: list[tuple[int, Card]] = []
     return CardSource(
         doc=doc,
         spans=spans,
         embed_texts=[embed_text(p.node) for p in plan.placements],
-        extra=functools.partial(_write_cards, plan=plan),
+        extra=functools.partial(_write_cards, plan=plan, inserted=inserted),
         cards=len(cards_doc.cards()),
         plan=plan,
         keys=list[str | None](plan.digests),
+        inserted=inserted,
     )
 
 
 def _write_cards(
-    conn: sqlite3.Connection, source_id: int, passage_ids: list[int], *, plan: Layout
+    conn: sqlite3.Connection,
+    source_id: int,
+    passage_ids: list[int],
+    *,
+    plan: Layout,
+    inserted: list[tuple[int, Card]],
 ) -> None:
-    write_cards(conn, source_id, passage_ids, plan)
+    inserted[:] = write_cards(conn, source_id, passage_ids, plan)
