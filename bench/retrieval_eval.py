@@ -10,7 +10,8 @@ A variant is `quantization:text`: the MiniLM file (f16, q8_0, converted here by
 agents/models/minilm_gguf.py) and what is embedded for a card, as evidence/cards/store.py's
 embed_text does minus the tag (the tag is the query): `card` = read text, then the body (cut
 at the embedder's 256 tokens; today's), `read` = the highlighted (else underlined) text only,
-`lead` = the read text, then the body's first words up to LEAD_WORDS in all.
+`lead` = the read text, then the body's first words up to LEAD_WORDS in all; `capN` = the
+same but the read text too is cut, N words in all.
 The variants embed interleaved, batch by batch, so load on a shared machine hits all alike.
 
 Usage: python bench/retrieval_eval.py [--limit 400] [--variants f16:card,q8_0:card,q8_0:read]
@@ -43,7 +44,7 @@ from evidence.library import Library  # noqa: E402
 from evidence.parsers.document import ParsedDocument, SourceKind  # noqa: E402
 from evidence.settings import Settings  # noqa: E402
 
-TEXTS = ("card", "read", "lead")
+TEXTS = ("card", "read", "lead", "cap40", "cap60")
 LEAD_WORDS = CARD_VECTOR_WORDS  # `lead`: the read text, then the body's first words up to this many
 MODES = ("lexical", "vector", "hybrid")
 K = 10
@@ -66,6 +67,11 @@ def card_text(lc: LabelledCard, kind: str) -> str:
     if kind == "lead":
         room = max(0, LEAD_WORDS - len(read.split()))
         return f"{read}\n{' '.join(card.body.split()[:room])}".strip()
+    if kind.startswith("cap"):  # the read text too is cut: N words in all
+        n = int(kind[3:])
+        head = read.split()[:n]
+        lead = card.body.split()[: n - len(head)]
+        return f"{' '.join(head)}\n{' '.join(lead)}".strip()
     return f"{read}\n{card.body}".strip()
 
 
