@@ -17,12 +17,25 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 PROMPT = "The three branches of the United States government are"
+# CPU variants the package leaves out (installer/hooks/hook-llama_cpp.py, SKIP): the build
+# venv has them, the frozen app does not, so the check must not let ggml pick them. On this
+# project's AMX machines the Sapphire Rapids variant dies with SIGILL embedding Q8_0.
+LEFT_OUT = ("ggml-cpu-sapphirerapids",)
+
+
+def shipped_view(folder: Path, into: Path) -> Path:
+    """`into` holding links to the libraries of `folder` the package ships."""
+    for path in folder.iterdir():
+        if path.is_file() and not any(s in path.name for s in LEFT_OUT):
+            (into / path.name).symlink_to(path)
+    return into
 
 
 def lib_dir() -> Path:
@@ -110,10 +123,17 @@ def main(argv: list[str]) -> int:
     import llama_cpp
     from pyi_rth_ggml_backends import load_backends
 
-    # As in the frozen app: libllama is loaded first, then the backends through its handle.
+    # As in the frozen app: libllama is loaded first, then the backends through its handle,
+    # from a folder holding what the package ships (ggml picks the best variant there).
     llama = None if sys.platform == "win32" else llama_cpp.llama_cpp._lib
-    registered = load_backends(folder, llama)
-    scores = variant_scores(folder)  # none in a plain or Metal build
+    # (Links need no privileges outside Windows; there ggml.dll is found by name, one copy.)
+    view = (
+        folder
+        if sys.platform == "win32"
+        else shipped_view(folder, Path(tempfile.mkdtemp(prefix="ggml-shipped-")))
+    )
+    registered = load_backends(view, llama)
+    scores = variant_scores(view)  # none in a plain or Metal build
     best = max(scores, key=lambda k: scores[k]) if scores else None
     result: dict[str, Any] = {
         "lib_dir": str(folder),
