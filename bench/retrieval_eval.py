@@ -9,9 +9,11 @@ search, and the embedding cost (seconds, passages/s, tokens/s) of each variant.
 A variant is `quantization:text`: the MiniLM file (f16, q8_0, converted here by
 agents/models/minilm_gguf.py) and what is embedded for a card, as evidence/cards/store.py's
 embed_text does minus the tag (the tag is the query): `card` = read text, then the body (cut
-at the embedder's 256 tokens; today's), `read` = the highlighted (else underlined) text only,
-`lead` = the read text, then the body's first words up to LEAD_WORDS in all; `capN` = the
-same but the read text too is cut, N words in all.
+at the embedder's 256 tokens; the embedder before issue 16), `read` = the highlighted (else
+underlined) text only, `lead` = the read text, then the body's first words up to LEAD_WORDS
+in all; `capN` = the same but the read text too is cut, N words in all; `kwN` = the read
+text, then the body, stop words left out, N words in all (kw40 is today's default,
+evidence/cards/store.py).
 The variants embed interleaved, batch by batch, so load on a shared machine hits all alike.
 
 Usage: python bench/retrieval_eval.py [--limit 400] [--variants f16:card,q8_0:card,q8_0:read]
@@ -36,7 +38,6 @@ from agents.runtime.embedder import LlamaEmbedder  # noqa: E402
 from bench.cutter_data import TRAINING, LabelledCard, load  # noqa: E402
 from bench.embed_common import emit, load_avg, model_files, tokens_of  # noqa: E402
 from evidence.cards.card import Mark  # noqa: E402
-from evidence.cards.store import CARD_VECTOR_WORDS  # noqa: E402
 from evidence.datadir import DataDir  # noqa: E402
 from evidence.index.passages import PassageSpan  # noqa: E402
 from evidence.index.search import search  # noqa: E402
@@ -44,8 +45,12 @@ from evidence.library import Library  # noqa: E402
 from evidence.parsers.document import ParsedDocument, SourceKind  # noqa: E402
 from evidence.settings import Settings  # noqa: E402
 
-TEXTS = ("card", "read", "lead", "cap40", "cap60")
-LEAD_WORDS = CARD_VECTOR_WORDS  # `lead`: the read text, then the body's first words up to this many
+TEXTS = ("card", "read", "lead", "cap40", "cap50", "cap60", "kw30", "kw40")
+_STOP = frozenset(
+    "a an the of to in on at by for and or but is are was were be been it its this that these "
+    "those with as from will would can could has have had do does did".split()
+)
+LEAD_WORDS = 60  # `lead` (the default before kw40): the read text, then the body's first words
 MODES = ("lexical", "vector", "hybrid")
 K = 10
 
@@ -67,6 +72,10 @@ def card_text(lc: LabelledCard, kind: str) -> str:
     if kind == "lead":
         room = max(0, LEAD_WORDS - len(read.split()))
         return f"{read}\n{' '.join(card.body.split()[:room])}".strip()
+    if kind.startswith("kw"):  # the same order, stop words left out: N content words
+        n = int(kind[2:])
+        words = [w for w in f"{read} {card.body}".split() if w.lower() not in _STOP]
+        return " ".join(words[:n])
     if kind.startswith("cap"):  # the read text too is cut: N words in all
         n = int(kind[3:])
         head = read.split()[:n]

@@ -107,20 +107,21 @@ def test_type_open_and_cut(window: Any, qtbot: Any, samples_dir: DataDir) -> Non
 
 def test_filters_narrow_the_results(window: Any, qtbot: Any) -> None:
     panel: SearchPanel = window.search
-    type_query(qtbot, panel, QUERY)
+    query = "climate change"  # real cards in both files: neg-2.docx's and 1nc.docx's
+    type_query(qtbot, panel, query)
     assert {"1nc.docx", "neg-2.docx"} <= set(origins(panel))
     qtbot.waitUntil(lambda: panel.source_filter.count() > 3, timeout=10_000)
     panel.source_filter.setCurrentIndex(panel.source_filter.findText("neg-2.docx"))
-    wait_results(qtbot, panel, QUERY)
+    wait_results(qtbot, panel, query)
     assert origins(panel) and set(origins(panel)) == {"neg-2.docx"}
 
     panel.source_filter.setCurrentIndex(0)
     qtbot.keyClicks(panel.date_to, "2021-10")  # 1nc.docx is dated 2021-11-08
-    wait_results(qtbot, panel, QUERY)
+    wait_results(qtbot, panel, query)
     assert origins(panel) and "1nc.docx" not in origins(panel)
     panel.date_to.clear()
     qtbot.keyClicks(panel.date_from, "2030")
-    wait_results(qtbot, panel, QUERY)
+    wait_results(qtbot, panel, query)
     assert origins(panel) == [] and panel.status.text().startswith("No results")
 
 

@@ -42,15 +42,24 @@ class Layout:
     digests: list[str] = field(default_factory=list)
 
 
-# A card's vector text: its tag, the words a debater reads, then the body's first words up to
-# this many (read text and body together). The read text alone can miss the card's subject:
-# a topicality card read for "protection means cessation" is still about whaling. The whole
-# body (cut at 256 tokens) cost twice the tokens and found a card from its tag no better
-# (bench/retrieval_eval.py, issue 16, 300 training cards, hybrid recall@10): whole card 84.3,
-# 100 words 85.3, 60 words 87.0 with 23 % fewer tokens than 100, 40 words 87.0 (vector side
-# worse: 80.7 against 82.3). The vector is made to find the card, not to judge whether it is
-# evidence for a claim: the team's floors embed the text itself (agents/team/searcher.py).
-CARD_VECTOR_WORDS = 60
+# A card's vector text: its tag (whole: a debater's query reads like a tag), then the first
+# CARD_VECTOR_WORDS content words of the words a debater reads and of the body after them,
+# stop words left out. The read text alone can miss the card's subject (a topicality card
+# read for "protection means cessation" is still about whaling), so the body's first words
+# come too. Embedding cost follows tokens (decode is 96 % of the embedding phase), and a
+# season of backfiles must reach vectors in half an hour (issue 16): bench/retrieval_eval.py,
+# 1,000 training cards found from their tags (text without the tag / tokens / hybrid and
+# vector recall@10): the whole card on the old F16 embedder 71.2 / 65.6; read text then body
+# to 60 words (the last default) 102,556 tokens, 73.3 / 66.9; 40 content words 54,231, 71.0 /
+# 63.9; the first 40 words with stop words kept 50,743, 70.4 / 62.5. The vector finds the
+# card; it does not judge whether the card is evidence for a claim: the team's floors embed
+# the card's own text (agents/team/searcher.py).
+CARD_VECTOR_WORDS = 40
+# Function words MiniLM spends tokens on and a tag query does not need in the card's vector.
+_VECTOR_STOP = frozenset(
+    "a an the of to in on at by for and or but is are was were be been it its this that these "
+    "those with as from will would can could has have had do does did".split()
+)
 
 
 def embed_text(node: Card | Analytic) -> str:
@@ -59,9 +68,13 @@ def embed_text(node: Card | Analytic) -> str:
     if isinstance(node, Analytic):
         return f"{node.tag}\n{node.text}".strip()
     read = node.text_of(Mark.HIGHLIGHT) or node.text_of(Mark.UNDERLINE)
-    room = max(0, CARD_VECTOR_WORDS - len(read.split()))
-    lead = " ".join(node.body.split()[:room])
-    return f"{node.tag}\n{read}\n{lead}".strip()
+    words: list[str] = []
+    for word in (*read.split(), *node.body.split()):
+        if word.lower() not in _VECTOR_STOP:
+            words.append(word)
+            if len(words) == CARD_VECTOR_WORDS:
+                break
+    return f"{node.tag}\n{' '.join(words)}".strip()
 
 
 def layout(doc: CardDocument) -> Layout:
