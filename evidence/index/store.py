@@ -46,6 +46,19 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def word_count(text: str, chunk: int = 1 << 18) -> int:
+    """len(text.split()), a piece at a time: a backfile's text is 16 MB and 2.5 M words,
+    and one list of them all cost twice the time (memory) on the way to keyword search."""
+    total, after_space = 0, True
+    for at in range(0, len(text), chunk):
+        piece = text[at : at + chunk]
+        total += len(piece.split())
+        if not after_space and not piece[0].isspace():
+            total -= 1  # a word cut in two by the piece boundary
+        after_space = piece[-1].isspace()
+    return total
+
+
 def _enable_wal(conn: sqlite3.Connection) -> None:
     # Switching a new database to WAL takes an exclusive lock and fails at once, without the
     # busy timeout, when another connection opens it at the same moment: retry briefly.
@@ -161,7 +174,7 @@ class Store:
                 doc.url,
                 doc.text,
                 json.dumps(doc.page_starts),
-                len(doc.text.split()),
+                word_count(doc.text),
                 json.dumps(doc.warnings),
                 _now(),
                 READER_VERSION,
