@@ -390,6 +390,8 @@ def test_digest_whitespace_rule_is_every_unicode_space_and_only_those() -> None:
     for code in range(0x110000):
         text = f" a{chr(code)}{chr(code)}b\t"
         assert _norm(text) == ws.sub(" ", text).strip(), hex(code)
+        for text in (f"a{chr(code)}b", chr(code), f"a b{chr(code)}"):  # the fast path's
+            assert _norm(text) == ws.sub(" ", text).strip(), hex(code)
     cards = _sample_cards()
     plan = layout(CardDocument(list(cards)))
     spaced = [Card(c.tag + "\u00a0", c.short_cite, c.full_cite, c.body, c.spans) for c in cards]
