@@ -235,3 +235,27 @@ def test_styles_resolve_through_based_on() -> None:
     assert card.tag == "A tag in a custom style"
     assert card.body == "plain read off\nall underlined"
     assert _texts(card, Mark.UNDERLINE) == ["read", "all underlined"]
+
+
+def _stored_copy(data: bytes, damage_main: bool) -> bytes:
+    """The package re-zipped with every part stored (not deflated); its main part's bytes
+    changed after the CRC was written when `damage_main`."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info.filename), zipfile.ZIP_STORED)
+    raw = bytearray(out.getvalue())
+    if damage_main:
+        at = raw.index(b"<w:body>")  # inside word/document.xml, stored as is
+        raw[at + 1] = ord("W")
+    return bytes(raw)
+
+
+def test_main_part_inflated_once_is_still_crc_checked() -> None:
+    data = (VERBATIM / "neg.docx").read_bytes()
+    cards = read_verbatim(data).cards()
+    assert [c.body for c in read_verbatim(_stored_copy(data, False)).cards()] == [
+        c.body for c in cards
+    ]
+    with pytest.raises(CorruptFile, match="CRC"):
+        read_verbatim(_stored_copy(data, True))

@@ -190,6 +190,8 @@ def _import_input(
         keys=cards.keys if cards else None,
     )  # fmt: skip
     status = FileStatus.REPLACED if existing else FileStatus.IMPORTED
+    if cards is not None:
+        cards.held.clear()  # the parsed XML, freed now the file is searchable
     # Searchable now; then the new cards' highlight counts (evidence/cards/flagged.py), and
     # the file's flagged cards from them and those it shares: one query.
     flagged = 0
@@ -206,10 +208,17 @@ def _import_input(
         title=doc.title,
         passages=len(spans),
         reason="; ".join(doc.warnings),
-        words=len(doc.text.split()),
+        words=_stored_words(store, source_id),
         cards=cards.cards if cards is not None else 0,
         flagged=flagged,
     )
+
+
+def _stored_words(store: Store, source_id: int) -> int:
+    """The word count the store took in the import's transaction (a backfile's 900k words
+    are not split twice)."""
+    record = store.source(source_id)
+    return record.word_count if record is not None else 0
 
 
 def _read_input(path: str, max_bytes: int, web: _Web) -> _Input:

@@ -126,11 +126,14 @@ def _unparsed_main(
     return PartFactory(partname, content_type, reltype, blob, package)
 
 
-def check_expansion(data: bytes, max_bytes: int) -> None:
+def check_expansion(data: bytes, max_bytes: int, keep: str | None = None) -> bytes | None:
     """Refuse zip bombs before anything else decompresses. The declared sizes are checked,
     then every member is inflated in bounded chunks and counted (and the output dropped):
     a member holding more than its header declares is refused at once, since zipfile and
-    python-docx would inflate it whole in one call whatever the header says."""
+    python-docx would inflate it whole in one call whatever the header says.
+
+    `keep` names a member whose inflated bytes are returned (CRC-checked as zipfile does),
+    so a reader does not inflate its main part a second time; None otherwise."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
@@ -148,12 +151,14 @@ def check_expansion(data: bytes, max_bytes: int) -> None:
     if "word/document.xml" not in {info.filename for info in infos}:
         raise CorruptFile("Word document is damaged: it has no word/document.xml")
     view = memoryview(data)
+    kept: bytes | None = None
     for info in infos:
         packed = _packed(view, info)
         # The ratio is judged on the bytes really there: a header may claim a large
         # compressed size to look harmless.
         ratio_cap = max(MAX_RATIO_MEMBER_BYTES, MAX_MEMBER_RATIO * len(packed))
-        real = _inflated_size(packed, info, stop_after=min(info.file_size, ratio_cap))
+        sink: list[bytes] | None = [] if info.filename == keep else None  # the last, as zipfile
+        real = _inflated_size(packed, info, stop_after=min(info.file_size, ratio_cap), sink=sink)
         if real > info.file_size:
             raise FileTooLarge(
                 f"the part {info.filename} holds more than the {info.file_size:,} bytes its "
@@ -164,6 +169,11 @@ def check_expansion(data: bytes, max_bytes: int) -> None:
                 f"the part {info.filename} expands more than {MAX_MEMBER_RATIO} times "
                 "(a zip bomb?): refused"
             )
+        if sink is not None:
+            kept = b"".join(sink)
+            if zlib.crc32(kept) != info.CRC:
+                raise CorruptFile(f"Word document is damaged: bad CRC-32 for {info.filename}")
+    return kept
 
 
 def _packed(data: memoryview, info: zipfile.ZipInfo) -> memoryview:
@@ -176,10 +186,15 @@ def _packed(data: memoryview, info: zipfile.ZipInfo) -> memoryview:
     return data[begin : begin + info.compress_size]
 
 
-def _inflated_size(packed: memoryview, info: zipfile.ZipInfo, stop_after: int) -> int:
+def _inflated_size(
+    packed: memoryview, info: zipfile.ZipInfo, stop_after: int, sink: list[bytes] | None = None
+) -> int:
     """How many bytes the member really inflates to, counted until past `stop_after`:
-    memory stays bounded by one chunk whatever the headers claim."""
+    memory stays bounded by one chunk whatever the headers claim (unless `sink` collects
+    the output, up to `stop_after` and a chunk)."""
     if info.compress_type == zipfile.ZIP_STORED:
+        if sink is not None:
+            sink.append(bytes(packed))
         return len(packed)
     if info.compress_type != zipfile.ZIP_DEFLATED:
         raise CorruptFile(f"Word document is damaged: {info.filename} uses an unknown compression")
@@ -189,7 +204,10 @@ def _inflated_size(packed: memoryview, info: zipfile.ZipInfo, stop_after: int) -
         for at in range(0, len(packed), _CHUNK):
             pending: bytes | memoryview = packed[at : at + _CHUNK]
             while pending:
-                size += len(inflater.decompress(pending, _CHUNK))
+                out = inflater.decompress(pending, _CHUNK)
+                size += len(out)
+                if sink is not None:
+                    sink.append(out)
                 if size > stop_after:
                     return size
                 pending = inflater.unconsumed_tail

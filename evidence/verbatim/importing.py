@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -40,6 +41,13 @@ class CardSource:
     # The cards the store inserted (not those it already held), with their ids: their
     # highlight is checked once the file is searchable (evidence/cards/flagged.py).
     inserted: list[tuple[int, Card]] = field(default_factory=list)
+    # The file's parsed XML, kept alive until the importer has stored the file: freeing it
+    # is then off the way to keyword search (read_if_verbatim's `hold`).
+    held: list[object] = field(default_factory=list)
+
+    def __getstate__(self) -> dict[str, object]:
+        # Sent back from a child reader (importing/isolated.py): the XML stays behind there.
+        return {**self.__dict__, "held": []}
 
 
 def read_card_source(
@@ -50,10 +58,9 @@ def read_card_source(
     parser, is_verbatim, read_verbatim: 1.7 of 7.3 CPU seconds on a 3,000-card backfile).
     Any problem sends the file down the old path, which says why as it always did."""
     if sniff_bytes(data) is SourceKind.DOCX:
+        held: list[object] = []
         try:
-            cards_doc = read_if_verbatim(data, max_bytes=max_bytes)
-            # The generic parser's checks and metadata, its body parse aside.
-            article = None if cards_doc is None else package_metadata(data, file_name=file_name)
+            cards_doc, article = _verbatim_and_metadata(data, file_name, max_bytes, held)
         except EvidenceError:
             pass  # the old path below reads it, failing as it always did
         else:
@@ -61,10 +68,30 @@ def read_card_source(
             if cards_doc is not None and article is not None:
                 source = _card_source(article, cards_doc)
             if source is not None:
+                source.held.extend(held)
                 return source.doc, source
             return parse(data, file_name=file_name, max_bytes=max_bytes), None  # an article
     doc = parse(data, file_name=file_name, max_bytes=max_bytes)
     return doc, as_card_source(data, doc, max_bytes)
+
+
+def _verbatim_and_metadata(
+    data: bytes, file_name: str, max_bytes: int, hold: list[object]
+) -> tuple[CardDocument | None, ParsedDocument | None]:
+    """The cards (None: not a Verbatim file) and the generic parser's checks and metadata,
+    its body parse aside (None when not needed). The metadata is read in a thread while the
+    body's inflate and XML parse run without the GIL (0.1 s of a 3,000-card backfile's way to
+    keyword search), and only once the package has passed the zip-bomb check."""
+    with ThreadPoolExecutor(1, thread_name_prefix="docx-metadata") as pool:
+        metadata: list[Future[ParsedDocument]] = []
+
+        def checked() -> None:
+            metadata.append(pool.submit(package_metadata, data, file_name=file_name))
+
+        cards_doc = read_if_verbatim(data, max_bytes=max_bytes, on_checked=checked, hold=hold)
+        if cards_doc is None:
+            return None, None
+        return cards_doc, metadata[0].result()
 
 
 def as_card_source(data: bytes, article: ParsedDocument, max_bytes: int) -> CardSource | None:

@@ -12,6 +12,7 @@ import io
 import posixpath
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -59,13 +60,24 @@ def read_verbatim(
         return _document(parts, read_blocks(parts.body, parts.styles), file_name)
 
 
-def read_if_verbatim(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> CardDocument | None:
+def read_if_verbatim(
+    data: bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    on_checked: Callable[[], object] | None = None,
+    hold: list[object] | None = None,
+) -> CardDocument | None:
     """read_verbatim for a file is_verbatim accepts, None for one it refuses, from one parse
     of the package (an import asked both of the same bytes, parsing the file twice). Raises
-    what read_verbatim raises, where is_verbatim would have said False."""
+    what read_verbatim raises, where is_verbatim would have said False. `on_checked` is
+    called once the package has passed the zip-bomb check, before its body is parsed. The
+    parsed XML goes into `hold` when given, for the caller to drop when it suits: freeing
+    a backfile's tree takes 0.17 s, which an import spends after the file is searchable."""
     data, file_name = _load(data, max_bytes)
     with gc_paused():
-        parts = _Parts(data, max_bytes)
+        parts = _Parts(data, max_bytes, on_checked)
+        if hold is not None:
+            hold.append(parts)
         paras = None
         if not _uses_verbatim_styles(parts.body):
             paras = read_blocks(parts.body, parts.styles)
@@ -131,16 +143,21 @@ def _load(source: str | Path | bytes, max_bytes: int) -> tuple[bytes, str]:
 class _Parts:
     """The XML parts the reader needs, parsed safely."""
 
-    def __init__(self, data: bytes, max_bytes: int) -> None:
+    def __init__(
+        self, data: bytes, max_bytes: int, on_checked: Callable[[], object] | None = None
+    ) -> None:
         if data.startswith(OLE2_MAGIC):
             if "EncryptedPackage".encode("utf-16-le") in data:
                 raise EncryptedFile("Word document is password-protected: remove the password")
             raise UnsupportedFile("legacy Word .doc: save it as .docx in Word")
-        check_expansion(data, max_bytes)  # CorruptFile, FileTooLarge
+        # CorruptFile, FileTooLarge; the main part comes back inflated (once, not twice)
+        main = check_expansion(data, max_bytes, keep=_DOCUMENT)
+        if on_checked is not None:
+            on_checked()
         self.warnings: list[str] = []
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                root = _parse(archive.read(_DOCUMENT))
+                root = _parse(main if main is not None else archive.read(_DOCUMENT))
                 styles = self._styles(archive)
                 core = _optional(archive, "docProps/core.xml")
         except (zipfile.BadZipFile, zlib.error, KeyError, RuntimeError, OSError, EOFError) as exc:
