@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import resource
 import statistics
 import subprocess
@@ -18,13 +19,17 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from agents.models.bundled import default_embedder_path
 from agents.models.embedder_setup import default_threads, embedder_factory, embedding_threads
 from agents.runtime.embedder import LlamaEmbedder
 from evidence.cards.card import Card, Mark
 from evidence.cards.store import embed_text
 from evidence.datadir import DataDir
+from evidence.index.passages import split_passages
 from evidence.library import Library
+from evidence.parsers.document import ParsedDocument, SourceKind
 from evidence.settings import Settings
 from evidence.verbatim import read_verbatim
 
@@ -59,6 +64,68 @@ def child_import(data_root: Path, paths: list[Path]) -> dict[str, Any]:
         "passages_per_s": round(status.embedded / embed_s, 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
+
+
+def child_scale(data_root: Path, paths: list[Path], target: int) -> dict[str, Any]:
+    """Run in the child: the real import and its vectors (as child_import), then the library
+    grown to `target` passages the way an import stores them (Store.add_source: SQLite, FTS5)
+    with their vectors in the same Chroma index. Those vectors are random unit vectors, as in
+    the search bench: computing one holds the model and a batch, measured in the real part;
+    what grows with a season is the library the process holds. Peak RSS is the figure."""
+    real = child_import(data_root, paths)
+    data = DataDir(data_root)
+    settings = Settings()
+    lib = Library(data, settings, embedder_factory(data, settings))
+    embedder, vectors = lib.embedder(), lib.vectors()
+    rng = random.Random(7)
+    words = " ".join(
+        c.body for p in paths[:8] if p.suffix == ".docx" for c in read_verbatim(p).cards()
+    )
+    pool = words.split()
+    t0 = time.perf_counter()
+    at = 0
+    while lib.status().passages < target:
+        count = min(2000, target - lib.status().passages)
+        paras = []
+        for _ in range(count):
+            start = rng.randrange(0, len(pool) - 200)
+            paras.append(" ".join(pool[start : start + rng.randint(80, 180)]))
+        doc = ParsedDocument(SourceKind.TEXT, "\n\n".join(paras))
+        spans = split_passages(doc, min_words=1, max_words=10_000)
+        lib.store.add_source(f"/scale/{at}", f"scale{at}", doc, spans)
+        at += 1
+        ids = [p.id for p in lib.store.pending_passages(embedder.model_id, count)]
+        vecs = np.random.default_rng(at).normal(size=(len(ids), embedder.dim)).astype(np.float32)
+        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+        vectors.upsert(ids, vecs.tolist(), [0] * len(ids))
+        lib.store.mark_embedded(ids, embedder.model_id)
+    grow_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    hits = lib.search("sanctions fail against Russia", k=10)
+    search_s = time.perf_counter() - t0
+    status = lib.status()
+    lib.close()
+    return {
+        "real": real,
+        "passages": status.passages,
+        "embedded": status.embedded,
+        "grow_s": round(grow_s, 1),
+        "hybrid_search_s": round(search_s, 3),
+        "hits": len(hits),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "target_rss_mb": 1536,
+    }
+
+
+def bench_scale(work: Path, paths: list[Path], target: int) -> dict[str, Any]:
+    cmd = [sys.executable, str(Path(__file__).with_name("index_bench.py")), "--child-scale"]
+    done = subprocess.run(
+        [*cmd, str(target), str(work / "scale"), *map(str, paths)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return dict(json.loads(done.stdout))
 
 
 def today_text(card: Card) -> str:

@@ -233,10 +233,18 @@ def main() -> None:
     ap.add_argument("--baseline-cards", type=int, default=60)
     ap.add_argument("--baseline-reps", type=int, default=3)
     ap.add_argument("--real-files", type=int, default=0, help="training files (0 = all)")
+    ap.add_argument("--scale-passages", type=int, default=100_000, help="for --parts scale")
     ap.add_argument("--child-import", nargs="+", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--child-scale", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child_import:  # the real import's child process (bench/import_scale.py)
         print(json.dumps(import_scale.child_import(args.child_import[0], args.child_import[1:])))
+        return
+    if args.child_scale:  # the scale part's child process
+        target, root, *files = args.child_scale
+        print(
+            json.dumps(import_scale.child_scale(Path(root), [Path(f) for f in files], int(target)))
+        )
         return
     parts = set(args.parts.split(","))
     rng = random.Random(42)
@@ -264,6 +272,10 @@ def main() -> None:
             result["real_import"] = import_scale.bench_real_import(
                 work, files, args.baseline_cards, reps=args.baseline_reps
             )
+        if "scale" in parts:  # peak RSS of a library grown to --scale-passages
+            training = sorted(TRAINING.glob("*.docx"))[: args.real_files or None]
+            files = [*training, *sorted(SAMPLES.rglob("*.docx"))]
+            result["scale"] = import_scale.bench_scale(work, files, args.scale_passages)
     print(json.dumps(result, indent=1))
 
 
