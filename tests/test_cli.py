@@ -40,7 +40,7 @@ def test_import_then_search_prints_1nc_first(
     assert "«UNCLOS»" in out
 
     assert (
-        _run(cli_home, "--json", "search", "UNCLOS duty to conserve whales", "-k", "2")
+        _run(cli_home, "--json", "search", "climate change", "-k", "2")  # cards in two files
         == ExitCode.OK
     )
     hits = json.loads(capsys.readouterr().out)
