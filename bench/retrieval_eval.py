@@ -38,6 +38,7 @@ from agents.runtime.embedder import LlamaEmbedder  # noqa: E402
 from bench.cutter_data import TRAINING, LabelledCard, load  # noqa: E402
 from bench.embed_common import emit, load_avg, model_files, tokens_of  # noqa: E402
 from evidence.cards.card import Mark  # noqa: E402
+from evidence.cards.store import _VECTOR_STOP as _STOP  # noqa: E402  (the default's own)
 from evidence.datadir import DataDir  # noqa: E402
 from evidence.index.passages import PassageSpan  # noqa: E402
 from evidence.index.search import search  # noqa: E402
@@ -46,10 +47,6 @@ from evidence.parsers.document import ParsedDocument, SourceKind  # noqa: E402
 from evidence.settings import Settings  # noqa: E402
 
 TEXTS = ("card", "read", "lead", "cap40", "cap50", "cap60", "kw30", "kw40")
-_STOP = frozenset(
-    "a an the of to in on at by for and or but is are was were be been it its this that these "
-    "those with as from will would can could has have had do does did".split()
-)
 LEAD_WORDS = 60  # `lead` (the default before kw40): the read text, then the body's first words
 MODES = ("lexical", "vector", "hybrid")
 K = 10
