@@ -21,6 +21,9 @@ the body; it is marked if any of its characters lies inside a span of that mark.
 - ROUGE-1 F as DebateSum reports it: unigram overlap (lowercase tokens, clipped counts) of the
   marked words as text against the debater's marked words, averaged over cards. It ignores
   where a word is, so marking every word already scores well (see shared/VERBATIM.md).
+"ceiling_whole_units" is a reference read off the gold marks, not a cutter: the micro F1 of
+marking whole every sentence (clause) that holds a debater's mark, what a perfect sentence
+(clause) picker scores without choosing words inside one.
 
 Usage: python bench/cutting_eval.py [FILES...] [--split dev|validation] [--limit N]
        [--words-per-group N] [--cutters ours,ours_v1,heuristic,cxdb8,all_words,ours_tokens]
@@ -53,7 +56,7 @@ from agents.cutter.learned import (  # noqa: E402
     load_model,
 )
 from agents.cutter.learned_tokens import TokenCutterModel, load_token_model  # noqa: E402
-from agents.cutter.text import marked_words, split_words  # noqa: E402
+from agents.cutter.text import marked_words, segment, split_words  # noqa: E402
 from agents.cutter.word_features import layout  # noqa: E402
 from evidence.cards.card import Card, Mark, Span  # noqa: E402
 from evidence.index.embedding import Embedder  # noqa: E402
@@ -168,6 +171,7 @@ def evaluate(cards: Sequence[Card], cutters: dict[str, Cutter]) -> dict[str, Any
         "averaging": "micro pools all words of all cards; macro averages per-card figures",
         "debaters_share_marked": {k: _pct(v / max(words, 1)) for k, v in gold_share.items()},
         "targets_word_f1": TARGETS,
+        "ceiling_whole_units": ceilings(cards, golds),
     }
     for cutter_name, cutter in cutters.items():
         tallies = {name: _Tally() for name in MARKS}
@@ -189,6 +193,25 @@ def evaluate(cards: Sequence[Card], cutters: dict[str, Cutter]) -> dict[str, Any
         result: dict[str, Any] = {name: t.report(words) for name, t in tallies.items()}
         result["seconds_per_card"] = round(elapsed / max(len(cards), 1), 4)
         out[cutter_name] = result
+    return out
+
+
+def ceilings(cards: Sequence[Card], golds: Sequence[dict[str, list[bool]]]) -> dict[str, Any]:
+    """Micro word F1 of an oracle that knows which sentences (or clauses) hold the debater's
+    marks and marks each of them whole: what a perfect sentence (clause) picker scores
+    without choosing words inside one. A reference, not a cutter: it reads the gold marks."""
+    out: dict[str, Any] = {}
+    for unit, clauses in (("sentences", False), ("clauses", True)):
+        tallies = {name: Counts() for name in MARKS}
+        for card, gold in zip(cards, golds, strict=True):
+            ranges = segment(card.body, split_words(card.body), clauses=clauses)
+            for name in MARKS:
+                pred = [False] * len(gold[name])
+                for a, b in ranges:
+                    if any(gold[name][a:b]):
+                        pred[a:b] = [True] * (b - a)
+                tallies[name].add(word_counts(pred, gold[name]))
+        out[unit] = {name: _pct(t.prf()[2]) for name, t in tallies.items()}
     return out
 
 

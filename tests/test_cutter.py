@@ -6,7 +6,7 @@ import pytest
 
 from agents.cutter.extractive import all_words_marks, cut_marks, cxdb8_marks
 from agents.cutter.text import marked_words, split_words
-from bench.cutting_eval import Counts, load_cards, rouge1_f, word_counts
+from bench.cutting_eval import Counts, ceilings, load_cards, rouge1_f, word_counts
 from evidence.cards.card import Card, Mark, Span
 from evidence.index.embedding import Embedder
 from tests.conftest import SAMPLES
@@ -95,6 +95,21 @@ def test_word_f1_on_hand_made_cases() -> None:
     assert Counts().prf() == (0.0, 0.0, 0.0)
     assert rouge1_f("The cat sat", "the cat") == pytest.approx(0.8)
     assert rouge1_f("dog", "cat") == 0.0
+
+
+def test_whole_unit_ceiling_marks_every_sentence_holding_a_mark() -> None:
+    body = "One two three four. Five six, seven eight."
+    card = Card(tag="t", short_cite="c", full_cite="", body=body)
+    # The debater underlines "two" and "seven": one word in each sentence, one clause of two.
+    gold = {
+        "underline": [False, True, False, False, False, False, True, False],
+        "highlight": [False, True, False, False, False, False, False, False],
+    }
+    out = ceilings([card], [gold])
+    # Sentences: all 8 words marked, 2 right, F1 4/10; the first (4 words) for "two", 2/5.
+    assert out["sentences"] == {"underline": 40.0, "highlight": 40.0}
+    # Clauses "One two three four." and "seven eight.": 6 words marked, 2 right, F1 4/8.
+    assert out["clauses"] == {"underline": 50.0, "highlight": 40.0}
 
 
 def test_marked_words_counts_any_character() -> None:
