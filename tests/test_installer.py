@@ -274,3 +274,19 @@ def test_the_package_build_selects_cpu_variants_at_run_time() -> None:
     flags = build.PACKAGE_CMAKE_ARGS.split()
     assert {"-DGGML_BACKEND_DL=ON", "-DGGML_CPU_ALL_VARIANTS=ON", "-DGGML_NATIVE=OFF"} <= set(flags)
     assert build.llama_spec().startswith("llama-cpp-python==")
+
+
+def test_the_llama_check_leaves_out_what_the_package_leaves_out() -> None:
+    # The PyInstaller hook cannot import a sibling module at analysis time, so the list is
+    # written twice: read the hook's SKIP from its source and hold the check to it.
+    import ast
+
+    hook = ast.parse((ROOT / "installer" / "hooks" / "hook-llama_cpp.py").read_text())
+    skip = next(
+        ast.literal_eval(node.value)
+        for node in hook.body
+        if isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "SKIP" for t in node.targets)
+    )
+    assert skip, "the hook leaves no CPU variant out any more: check_llama's LEFT_OUT can go"
+    assert tuple(load(ROOT / "installer" / "check_llama.py").LEFT_OUT) == tuple(skip)
