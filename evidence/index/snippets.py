@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 STOPWORDS = frozenset(
     (
@@ -41,16 +42,27 @@ def make_snippet(text: str, terms: list[str], width: int = 40) -> tuple[str, lis
     words = list(_WORD.finditer(text))
     if not words:
         return text[:300], []
-    hit = [any(_matches(m.group().lower(), t) for t in terms) for m in words]
+    # Each distinct word is matched against the terms once (a card repeats most of its words),
+    # and a window's score is read from the positions of the hits, not from all its words:
+    # the team and the search make a snippet for every hit they show.
+    matched: dict[str, bool] = {}
+    hits: list[int] = []
+    keys: list[str] = []
+    for i, m in enumerate(words):
+        low = m.group().lower()
+        hit = matched.get(low)
+        if hit is None:
+            hit = matched[low] = any(_matches(low, t) for t in terms)
+        if hit:
+            hits.append(i)
+            keys.append(low[:5])
     best_start, best_score = 0, -1
+    lo_hit = 0
     for start in range(0, max(1, len(words) - width + 1), max(1, width // 8)):
-        window = words[start : start + width]
-        distinct = {
-            m.group().lower()[:5]
-            for m, h in zip(window, hit[start : start + width], strict=False)
-            if h
-        }
-        score = len(distinct) * 100 + sum(hit[start : start + width])
+        while lo_hit < len(hits) and hits[lo_hit] < start:
+            lo_hit += 1
+        hi_hit = bisect_left(hits, start + width, lo_hit)
+        score = len(set(keys[lo_hit:hi_hit])) * 100 + (hi_hit - lo_hit)
         if score > best_score:
             best_start, best_score = start, score
     first, last = words[best_start], words[min(len(words), best_start + width) - 1]
@@ -61,7 +73,11 @@ def make_snippet(text: str, terms: list[str], width: int = 40) -> tuple[str, lis
     snippet = prefix + body + suffix
     marks: list[tuple[int, int]] = []
     for m in _WORD.finditer(snippet):
-        if any(_matches(m.group().lower(), t) for t in terms):
+        low = m.group().lower()
+        hit = matched.get(low)
+        if hit is None:  # "…" glued to a word can make one the passage did not have
+            hit = matched[low] = any(_matches(low, t) for t in terms)
+        if hit:
             marks.append((m.start(), m.end()))
     return snippet, marks
 
