@@ -230,13 +230,14 @@ class Library:
             self._back_up(stored)
         # Each flagged card once, though several of the files hold it (read from the counts
         # stored at import, not checked again).
-        flagged = len(flagged_card_ids(self.store.conn, stored_ids)) if stored_ids else 0
+        flagged = flagged_card_ids(self.store.conn, stored_ids) if stored_ids else []
         yield ImportFinished(
             counts,
             cancelled=cancel(),
             pending_vectors=pending,
-            flagged=flagged,
+            flagged=len(flagged),
             stored_ids=tuple(stored_ids),
+            flagged_ids=tuple(flagged),
         )
 
     def _back_up(self, stored: list[str]) -> None:

@@ -5,8 +5,10 @@ the card editor with the same finding under its body. Screenshots of both."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import docx
 from PySide6.QtCore import Qt
 
 from desktop.library.flagged_cards import FlaggedCardsDialog
@@ -57,3 +59,25 @@ def test_import_lists_the_cards_with_highlight_problems(qtbot: Any, main_window:
     assert editor.card().body[finding.start : finding.end] == "not"
     dialog.close()
     screenshot(main_window, "import-highlight-opened")
+
+
+def test_queued_drops_count_a_shared_card_once(
+    qtbot: Any, main_window: Any, tmp_path: Path
+) -> None:
+    # A second file holding the same cards (a team's round file copied from the backfile),
+    # dropped while the first still imports: its drop waits in the queue, and the summary's
+    # line counts the seven flagged cards once, not once per drop.
+    copy = tmp_path / "neg-round-2.docx"
+    doc = docx.Document(str(NEG))
+    doc.paragraphs[0].insert_paragraph_before("Round 2 — copied from the backfile")
+    doc.save(str(copy))
+    panel: LibraryPanel = main_window.library
+    drop(main_window, [NEG])
+    drop(main_window, [copy])
+    assert panel.is_importing()
+    wait_idle(qtbot, panel)
+
+    model = panel.results.model
+    assert model.rowCount() == 2  # both files stored, one drop after the other
+    assert all(", 7 with highlight problems" in str(model.data(model.index(r, 2))) for r in (0, 1))
+    assert "7 cards have highlight problems" in panel.results.flagged_link.text()

@@ -67,6 +67,7 @@ class LibraryPanel(QWidget):
         self._last_refresh = 0.0
         self._buffer: list[FileResult] = []
         self._stored_ids: list[int] = []  # sources this batch of imports stored
+        self._flagged_ids: set[int] = set()  # their flagged cards, each once
         # The cards this batch flagged for their highlight, listed on request.
         self.flagged = FlaggedCards(ctx, jobs, self)
         self._vector_note = ""
@@ -191,6 +192,7 @@ class LibraryPanel(QWidget):
         if not self._in_batch:  # the first import after the panel was idle: a fresh list
             self.results.clear()
             self._stored_ids = []
+            self._flagged_ids = set()
             self._in_batch = True
         self._finished, self._vector_note, self._user_cancel = None, "", False
         self.results.show()
@@ -221,8 +223,9 @@ class LibraryPanel(QWidget):
         elif isinstance(event, ImportFinished):
             self._finished = event
             self._stored_ids += event.stored_ids
-            # Counted at import; a batch of drops adds up (a card two drops share: twice).
-            self.results.set_flagged(self.results.flagged() + event.flagged)
+            # Counted at import; a batch of drops adds up, a card two drops share once.
+            self._flagged_ids.update(event.flagged_ids)
+            self.results.set_flagged(len(self._flagged_ids))
 
     def _flush(self) -> None:
         self._flush_timer.stop()

@@ -59,6 +59,8 @@ class ImportFinished:
     # (a card two of the files hold counts once), and those files' source ids.
     flagged: int = 0
     stored_ids: tuple[int, ...] = ()
+    # The flagged cards' ids: a window that queues drops counts their union, not a sum.
+    flagged_ids: tuple[int, ...] = ()
 
     @property
     def failed(self) -> int:
