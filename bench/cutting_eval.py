@@ -21,6 +21,9 @@ the body; it is marked if any of its characters lies inside a span of that mark.
 - ROUGE-1 F as DebateSum reports it: unigram overlap (lowercase tokens, clipped counts) of the
   marked words as text against the debater's marked words, averaged over cards. It ignores
   where a word is, so marking every word already scores well (see shared/VERBATIM.md).
+Per cutter and mark, where its errors lie: "sentence_precision"/"sentence_recall" of the
+sentences it marks in against those the debater marked in, and "within_debaters_sentences_f1",
+the micro F1 of its words once the debater's sentences are given (its marks elsewhere dropped).
 "ceiling_whole_units" is a reference read off the gold marks, not a cutter: the micro F1 of
 marking whole every sentence (clause) that holds a debater's mark, what a perfect sentence
 (clause) picker scores without choosing words inside one.
@@ -67,6 +70,7 @@ MARKS = {"underline": Mark.UNDERLINE, "highlight": Mark.HIGHLIGHT}
 _TOKEN = re.compile(r"\w+")
 
 Cutter = Callable[[str, str], list[Span]]
+SentenceRanges = Sequence[tuple[int, int]]
 
 
 @dataclass
@@ -133,6 +137,21 @@ class _Tally:
         self.per_card: list[tuple[float, float, float]] = []
         self.rouge: list[float] = []
         self.marked = 0
+        self.sentences = Counts()  # sentences the cutter marks in against the debater's
+        self.within = Counts()  # its words inside the debater's marked sentences only
+
+    def add_sentences(self, pred: list[bool], gold: list[bool], ranges: SentenceRanges) -> None:
+        """Where the cutter's errors lie: which sentences it marks in, and which words it
+        marks once the debater's sentences are given."""
+        kept = [False] * len(pred)
+        for a, b in ranges:
+            ours, theirs = any(pred[a:b]), any(gold[a:b])
+            self.sentences.add(
+                Counts(int(ours and theirs), int(ours and not theirs), int(theirs and not ours))
+            )
+            if theirs:
+                kept[a:b] = pred[a:b]
+        self.within.add(word_counts(kept, gold))
 
     def report(self, words: int) -> dict[str, float]:
         p, r, f = self.micro.prf()
@@ -147,6 +166,9 @@ class _Tally:
             "macro_f1": _pct(mf),
             "rouge1_f": _pct(sum(self.rouge) / max(len(self.rouge), 1)),
             "share_marked": _pct(self.marked / max(words, 1)),
+            "sentence_precision": _pct(self.sentences.prf()[0]),
+            "sentence_recall": _pct(self.sentences.prf()[1]),
+            "within_debaters_sentences_f1": _pct(self.within.prf()[2]),
         }
 
 
@@ -180,10 +202,12 @@ def evaluate(cards: Sequence[Card], cutters: dict[str, Cutter]) -> dict[str, Any
         elapsed = time.perf_counter() - started
         for card, spans, gold in zip(cards, cuts, golds, strict=True):
             ws = split_words(card.body)
+            sentences = segment(card.body, ws, clauses=False)
             for name, mark in MARKS.items():
                 pred = marked_words(ws, spans, mark)
                 counts = word_counts(pred, gold[name])
                 tally = tallies[name]
+                tally.add_sentences(pred, gold[name], sentences)
                 tally.micro.add(counts)
                 tally.per_card.append(counts.prf())
                 tally.rouge.append(

@@ -6,7 +6,7 @@ import pytest
 
 from agents.cutter.extractive import all_words_marks, cut_marks, cxdb8_marks
 from agents.cutter.text import marked_words, split_words
-from bench.cutting_eval import Counts, ceilings, load_cards, rouge1_f, word_counts
+from bench.cutting_eval import Counts, _Tally, ceilings, load_cards, rouge1_f, word_counts
 from evidence.cards.card import Card, Mark, Span
 from evidence.index.embedding import Embedder
 from tests.conftest import SAMPLES
@@ -110,6 +110,17 @@ def test_whole_unit_ceiling_marks_every_sentence_holding_a_mark() -> None:
     assert out["sentences"] == {"underline": 40.0, "highlight": 40.0}
     # Clauses "One two three four." and "seven eight.": 6 words marked, 2 right, F1 4/8.
     assert out["clauses"] == {"underline": 50.0, "highlight": 40.0}
+
+
+def test_sentence_figures_say_where_a_cutter_errs() -> None:
+    tally = _Tally()
+    sentences = [(0, 4), (4, 8)]
+    gold = [False, True, True, False] + [False] * 4
+    # It marks one word of the debater's sentence and all of the other sentence.
+    tally.add_sentences([True, False, False, False] + [True] * 4, gold, sentences)
+    report = tally.report(8)
+    assert (report["sentence_precision"], report["sentence_recall"]) == (50.0, 100.0)
+    assert report["within_debaters_sentences_f1"] == 0.0  # its one word there is wrong
 
 
 def test_marked_words_counts_any_character() -> None:
