@@ -190,3 +190,39 @@ def test_a_double_negative_dropped_together_is_not_flagged(docs: dict[str, CardD
     assert any(f.start == a for f in _only(dropped, FindingKind.DROPPED_NEGATION))
     both = _highlight(dropped, b + 1, b + 3, False)  # reads "has solved": the same claim
     assert not any(f.start == a for f in _only(both, FindingKind.DROPPED_NEGATION))
+
+
+# The checker's verdicts on fixed inputs: the sample cards, each also with every other
+# highlight piece dropped and with each piece starting one character late. Changing what a
+# finding is leaves the counts stored at import (cards.highlight_findings) stale. When this
+# fails: add a migration to evidence/index/schema.py that sets highlight_findings to NULL
+# (such cards are checked again when listed), then put the new fingerprint here.
+RULES_FINGERPRINT = "a959a99dda0bdb92"
+
+
+def _variants(card: Card) -> list[Card]:
+    high = [s for s in card.spans if s.mark == Mark.HIGHLIGHT]
+    rest = [s for s in card.spans if s.mark != Mark.HIGHLIGHT]
+    every_other = rest + high[::2]
+    late = rest + [replace(s, start=s.start + 1) if s.end - s.start > 1 else s for s in high]
+    return [card, replace(card, spans=every_other), replace(card, spans=late)]
+
+
+def test_a_change_to_the_rules_comes_with_a_recount(docs: dict[str, CardDocument]) -> None:
+    import hashlib
+
+    verdicts = [
+        (name, n, v, f.kind.value, f.start, f.end)
+        for name in FILES
+        for n, card in enumerate(docs[name].cards())
+        for v, variant in enumerate(_variants(card))
+        for f in check_card(variant)
+    ]
+    kinds = {f[3] for f in verdicts}
+    assert len(kinds) >= 5, "the fixed inputs should exercise most kinds of finding"
+    digest = hashlib.sha256(repr(verdicts).encode()).hexdigest()[:16]
+    assert digest == RULES_FINGERPRINT, (
+        f"the highlight checker's verdicts changed ({len(verdicts)} findings, {digest}): "
+        "add a migration that sets cards.highlight_findings to NULL, then update "
+        "RULES_FINGERPRINT"
+    )

@@ -7,6 +7,10 @@ underlined, a function word highlighted on its own far from any other read word,
 ending on "the" or "of", and a whole read with no verb. Tuned on real backfiles (see
 bench/highlight_check_eval.py) so that normal highlighting passes. Pure and cheap (a few
 passes over the body's words), so a listing of thousands of cards can run it on read.
+
+Each imported card's count of findings is stored (cards.highlight_findings). A change to what
+a finding is must come with a migration that sets those counts to NULL, so they are checked
+again: tests/test_highlight_check.py holds a fingerprint of the verdicts that says when.
 """
 
 from __future__ import annotations
