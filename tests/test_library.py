@@ -95,6 +95,23 @@ def test_changed_file_replaces_old_version_everywhere(
     lib.close()
 
 
+def test_only_a_kind_whose_reader_changed_is_read_again(data_dir: DataDir, embedder) -> None:  # type: ignore[no-untyped-def]
+    lib = Library(data_dir, Settings(), lambda: embedder)
+    pdf, docx = SAMPLES / "pdf" / "debatesum-paper.pdf", SAMPLES / "verbatim" / "1nc.docx"
+    list(lib.import_paths([pdf, docx]))
+    # A library imported before PDF review copies lost their margin line numbers.
+    with lib.store.conn:
+        lib.store.conn.execute("UPDATE sources SET reader_version = 2")
+    results = _results(list(lib.import_paths([pdf, docx])))
+    assert results[pdf.name].status == FileStatus.REPLACED  # read again by today's reader
+    assert results[docx.name].status == FileStatus.UNCHANGED  # its reader did not change
+    again = _results(list(lib.import_paths([pdf, docx])))
+    assert {r.status for r in again.values()} == {FileStatus.UNCHANGED}
+    assert lib.status().sources == 2
+    assert_consistent(lib)
+    lib.close()
+
+
 def test_remove_takes_a_source_out_of_every_index(data_dir: DataDir, embedder) -> None:  # type: ignore[no-untyped-def]
     lib = Library(data_dir, Settings(), lambda: embedder)
     list(lib.import_paths([SAMPLES / "verbatim" / "1nc.docx"]))

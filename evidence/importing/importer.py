@@ -21,7 +21,7 @@ from evidence.importing.events import FileResult, FilesFound, FileStatus, Import
 from evidence.importing.isolated import run_isolated
 from evidence.importing.queue import ImportQueue
 from evidence.index.passages import PassageSpan, split_passages
-from evidence.index.store import READER_VERSION, Store
+from evidence.index.store import Store
 from evidence.network import NetworkPolicy
 from evidence.parsers import parse_bytes, read_bytes
 from evidence.parsers.document import ParsedDocument
@@ -236,13 +236,13 @@ def _skip_if_stored(
     store: Store,
     path: str,
     digest: str,
-    existing: tuple[int, str, int] | None,
+    existing: tuple[int, str, bool] | None,
     index: int,
     total: int,
 ) -> FileResult | None:
     """UNCHANGED or DUPLICATE (and off the queue) when the library already holds these
     bytes, read by the current reader; None when the source needs importing."""
-    if existing and existing[1] == digest and existing[2] >= READER_VERSION:
+    if existing and existing[1] == digest and existing[2]:
         store.dequeue(path)
         return FileResult(path, FileStatus.UNCHANGED, index, total, source_id=existing[0])
     twin = store.source_by_hash(digest)

@@ -30,6 +30,15 @@ _N_SOURCE_COLUMNS = 13
 # Bump when import reads files differently (2: Verbatim files become cards): unchanged files
 # read by an older version are read again on the next import.
 READER_VERSION = 2
+# A kind of file whose reader changed since, alone: only its sources are read again
+# (3: PDF review copies lose their margin line numbers, evidence/parsers/pdf_margins.py).
+KIND_READER_VERSIONS: dict[str, int] = {"pdf": 3}
+
+
+def reader_version(kind: str) -> int:
+    """The version an import of this kind of source is read with today."""
+    return max(READER_VERSION, KIND_READER_VERSIONS.get(kind, 0))
+
 
 ExtraWrite = Callable[[sqlite3.Connection, int, list[int]], None]
 
@@ -106,12 +115,14 @@ class Store:
 
     # -- sources ---------------------------------------------------------------------------
 
-    def source_id_by_origin(self, origin: str) -> tuple[int, str, int] | None:
-        """(id, content hash, reader version) of the source imported from `origin`."""
+    def source_id_by_origin(self, origin: str) -> tuple[int, str, bool] | None:
+        """(id, content hash, read by today's reader for its kind) of the source imported
+        from `origin`."""
         row = self.conn.execute(
-            "SELECT id, content_hash, reader_version FROM sources WHERE origin = ?", (origin,)
+            "SELECT id, content_hash, reader_version, kind FROM sources WHERE origin = ?",
+            (origin,),
         ).fetchone()
-        return (row[0], row[1], row[2]) if row else None
+        return (row[0], row[1], row[2] >= reader_version(row[3])) if row else None
 
     def source_by_hash(self, content_hash: str) -> SourceRecord | None:
         row = self.conn.execute(
@@ -177,7 +188,7 @@ class Store:
                 word_count(doc.text),
                 json.dumps(doc.warnings),
                 _now(),
-                READER_VERSION,
+                reader_version(str(doc.kind)),
                 doc.qualifications,
                 doc.accessed,
             ),
