@@ -75,7 +75,7 @@ def make_snippet(text: str, terms: list[str], width: int = 40) -> tuple[str, lis
     for m in _WORD.finditer(snippet):
         low = m.group().lower()
         hit = matched.get(low)
-        if hit is None:  # "…" glued to a word can make one the passage did not have
+        if hit is None:  # not met above (the snippet's words are the passage's): to be safe
             hit = matched[low] = any(_matches(low, t) for t in terms)
         if hit:
             marks.append((m.start(), m.end()))
