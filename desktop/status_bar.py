@@ -14,6 +14,7 @@ from agents.runtime.gpu import NO_GPU_BUILD, GpuInfo, detect_gpu
 from app.context import AppContext
 from app.jobs import Report
 from desktop.jobs import Job, JobRegistry
+from desktop.library.library_status import plural
 from evidence.index.records import IndexStatus
 from evidence.settings import Settings
 
@@ -104,7 +105,9 @@ class StatusBarWidget(QWidget):
         self.speed_label.setText("— tokens/s" if rate is None else f"{rate:.1f} tokens/s")
 
     def show_index(self, status: IndexStatus) -> None:
-        self.index_label.setText(f"Index: {status.sources:,} sources, {status.passages:,} passages")
+        self.index_label.setText(
+            f"Index: {plural(status.sources, 'source')}, {plural(status.passages, 'passage')}"
+        )
         pending = (
             f"; {status.pending_vectors:,} waiting for vectors" if status.pending_vectors else ""
         )

@@ -33,6 +33,8 @@ def test_import_lists_the_cards_with_highlight_problems(qtbot: Any, main_window:
     assert "7 cards have highlight problems" in link.text() and "show them" in link.text()
     details = panel.results.model.data(panel.results.model.index(0, 2))
     assert isinstance(details, str) and details.endswith(", 7 with highlight problems")
+    label = main_window.status.index_label
+    qtbot.waitUntil(lambda: label.text() == "Index: 1 source, 66 passages", timeout=30_000)
     screenshot(main_window, "import-highlight-summary")
 
     link.linkActivated.emit("#flagged")  # what a click on "show them" sends
@@ -72,6 +74,7 @@ def test_queued_drops_count_a_shared_card_once(
     doc.paragraphs[0].insert_paragraph_before("Round 2 — copied from the backfile")
     doc.save(str(copy))
     panel: LibraryPanel = main_window.library
+    main_window.library_dock.raise_()
     drop(main_window, [NEG])
     drop(main_window, [copy])
     assert panel.is_importing()
@@ -81,3 +84,4 @@ def test_queued_drops_count_a_shared_card_once(
     assert model.rowCount() == 2  # both files stored, one drop after the other
     assert all(", 7 with highlight problems" in str(model.data(model.index(r, 2))) for r in (0, 1))
     assert "7 cards have highlight problems" in panel.results.flagged_link.text()
+    screenshot(main_window, "import-queued-drops-summary")
