@@ -106,6 +106,11 @@ def test_listings_read_the_stored_count(data_dir: DataDir) -> None:
         conn.execute("UPDATE cards SET highlight_findings = NULL")
         conn.commit()
         assert [r.id for r in lib.flagged_cards()] == flagged
+        # Counted once, then kept: the next listing reads the counts again.
+        rows = conn.execute("SELECT id, highlight_findings FROM cards WHERE kind = 'card'")
+        counts = dict(rows.fetchall())
+        assert None not in counts.values()
+        assert sorted(i for i, n in counts.items() if n) == flagged
 
 
 def test_cards_two_files_share_count_once_and_stay_flagged_when_one_file_goes(

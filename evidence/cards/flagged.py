@@ -2,18 +2,22 @@
 from the count stored with each card at import (cards.highlight_findings), so an import
 summary or a listing reads a column instead of checking thousands of cards again.
 
-A card stored before that column existed has no count (NULL): it is checked when asked.
+A card stored before that column existed has no count (NULL): it is checked when asked, and
+the count is kept then.
 Cut cards (no digest) are the cutter's, not the debater's, and are left out.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Sequence
 
 from evidence.cards.card import Card
 from evidence.cards.highlight_check import check_card
 from evidence.cards.store import CardRow, load_cards_by_id
+
+log = logging.getLogger(__name__)
 
 # The cards a set of sources holds: those they own and those they share with another file.
 _HELD = (
@@ -48,8 +52,27 @@ def flagged_card_ids(conn: sqlite3.Connection, source_ids: Sequence[int] | None)
         sql = _HELD.format(marks=",".join("?" * len(chunk)))
         for card_id, count in conn.execute(sql, chunk):
             (unknown if count is None else ids).append(int(card_id))
-    ids += [r.id for r in load_cards_by_id(conn, sorted(set(unknown))) if _flagged(r)]
+    counted = [(_count(r), r.id) for r in load_cards_by_id(conn, sorted(set(unknown)))]
+    _keep(conn, counted)
+    ids += [card_id for count, card_id in counted if count]
     return sorted(set(ids))
+
+
+def _keep(conn: sqlite3.Connection, counted: Sequence[tuple[int, int]]) -> None:
+    """Store counts made while listing, so the next listing reads them: after a migration
+    that sets them to NULL (a rule change), the library is checked once, not every time.
+    Only a shortcut: left out inside the caller's transaction or when the library is busy."""
+    if not counted or conn.in_transaction:
+        return
+    try:
+        with conn:
+            conn.executemany(
+                "UPDATE cards SET highlight_findings = ? WHERE id = ? "
+                "AND highlight_findings IS NULL",
+                counted,
+            )
+    except sqlite3.OperationalError as exc:  # locked past the timeout, read-only, ...
+        log.info("highlight counts not kept: %s", exc)
 
 
 def flagged_cards(conn: sqlite3.Connection, source_ids: Sequence[int] | None) -> list[CardRow]:
@@ -58,5 +81,5 @@ def flagged_cards(conn: sqlite3.Connection, source_ids: Sequence[int] | None) ->
     return load_cards_by_id(conn, flagged_card_ids(conn, source_ids))
 
 
-def _flagged(row: CardRow) -> bool:
-    return isinstance(row.node, Card) and bool(check_card(row.node))
+def _count(row: CardRow) -> int:
+    return len(check_card(row.node)) if isinstance(row.node, Card) else 0
