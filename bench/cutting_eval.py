@@ -226,16 +226,13 @@ def ceilings(cards: Sequence[Card], golds: Sequence[dict[str, list[bool]]]) -> d
     without choosing words inside one. A reference, not a cutter: it reads the gold marks."""
     out: dict[str, Any] = {}
     for unit, clauses in (("sentences", False), ("clauses", True)):
-        tallies = {name: Counts() for name in MARKS}
+        # Every word marked, then kept inside the debater's units only: those units whole.
+        tallies = {name: _Tally() for name in MARKS}
         for card, gold in zip(cards, golds, strict=True):
             ranges = segment(card.body, split_words(card.body), clauses=clauses)
             for name in MARKS:
-                pred = [False] * len(gold[name])
-                for a, b in ranges:
-                    if any(gold[name][a:b]):
-                        pred[a:b] = [True] * (b - a)
-                tallies[name].add(word_counts(pred, gold[name]))
-        out[unit] = {name: _pct(t.prf()[2]) for name, t in tallies.items()}
+                tallies[name].add_sentences([True] * len(gold[name]), gold[name], ranges)
+        out[unit] = {name: _pct(t.within.prf()[2]) for name, t in tallies.items()}
     return out
 
 
